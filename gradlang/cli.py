@@ -1,0 +1,528 @@
+"""The `gradlang` command: thin click commands over `Session`, the report and the tools.
+
+Program output goes to stdout, diagnostics and warnings to stderr. Exit codes: 0 success,
+1 the program failed (or gradlang did, internally), 2 a bad command line. No input produces
+a Python traceback unless `--debug` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from gradlang import __version__
+from gradlang.diagnostics import render, render_internal, warning_line
+from gradlang.errors import GradlangError
+from gradlang.session import RunResult, Session, SessionOptions
+from gradlang.tools import report
+
+_DEBUG = False
+
+MAIN_HELP = """\
+gradlang runs small PyTorch-style tensor programs on its own autograd engine and shows
+what autograd did.
+
+\b
+Examples:
+  gradlang run examples/seed/s04_computing_gradients.grad
+                                  run a program, then report every tensor
+  gradlang run --json prog.grad   the same as one JSON document
+  echo 'print(tensor([1., 2.]) * 2)' | gradlang run -
+  gradlang repl                   an interactive session (:help inside)
+  gradlang tour                   the ideas of autograd, one example at a time
+  gradlang test exercises/        compare each NAME.grad with its NAME.out
+  gradlang graph prog.grad --var loss --format dot -o loss.dot
+  gradlang to-torch prog.grad > prog.py && python prog.py
+"""
+
+
+# ---------------------------------------------------------------------------------------
+# Output helpers
+
+
+def use_color(stream: Any, mode: str) -> bool:
+    """Colour only on a terminal, never with NO_COLOR (unless `--color always`)."""
+    if mode == "always":
+        return True
+    if mode == "never" or os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _color_mode() -> str:
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.obj and "color" in ctx.obj:
+            return str(ctx.obj["color"])
+        ctx = ctx.parent
+    return "auto"
+
+
+def out_color() -> bool:
+    return use_color(sys.stdout, _color_mode())
+
+
+def err_color() -> bool:
+    return use_color(sys.stderr, _color_mode())
+
+
+def write_out(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def write_err(text: str) -> None:
+    sys.stdout.flush()
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def warn_err(text: str) -> None:
+    write_err(warning_line(text, err_color()))
+
+
+def report_diagnostic(session: Session, result: RunResult) -> None:
+    """Print the error of a run (program or internal) on stderr."""
+    if result.error is not None:
+        write_err(render(result.error, session.sources, color=err_color()))
+    elif result.internal is not None:
+        write_err(render_internal(result.internal, color=err_color()))
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    write_err(f"gradlang: {message}\n")
+    sys.exit(code)
+
+
+def read_source(file: str) -> tuple[str, str]:
+    """(source text, display name); `-` is stdin. Unreadable files exit 2 or 1."""
+    if file == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(file)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        fail(f"{file}: is a directory", 2)
+    except OSError as exc:
+        fail(f"{file}: {exc.strerror or exc}", 2)
+    try:
+        return data.decode("utf-8-sig"), file
+    except UnicodeDecodeError as exc:
+        error = GradlangError(
+            "SyntaxError",
+            f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)",
+            hint="save the program as UTF-8",
+        )
+        write_err(render(error, fallback_file=file, color=err_color()))
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------------------------
+# Options shared by the commands that run programs
+
+
+def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    units = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
+    text = value.strip().upper().removesuffix("B").removesuffix("I")
+    unit = text[-1] if text and text[-1] in "KMG" else ""
+    number = text[: len(text) - len(unit)]
+    try:
+        size = int(float(number) * units[unit])
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a size (e.g. 256M, 1G, 1000000)") from None
+    if size <= 0:
+        raise click.BadParameter("must be positive")
+    return size
+
+
+def limit_options(fn: Any) -> Any:
+    """Attach --seed and the limit flags (spec §10) to a command."""
+    decorators = [
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Starting seed for programs that never call manual_seed."),
+        click.option("--max-steps", type=click.IntRange(min=1), metavar="N",
+                     help="Most statements a program may execute."),
+        click.option("--max-elements", type=click.IntRange(min=1), metavar="N",
+                     help="Most elements in one tensor."),
+        click.option("--max-memory", callback=_parse_size, metavar="SIZE",
+                     help="Most total tensor memory (e.g. 256M, 1G)."),
+        click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
+                     help="Deepest recursion and nesting."),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                     help="Wall-time limit."),
+        click.option("--no-io", is_flag=True,
+                     help="Turn load()/save() off (no file access at all)."),
+    ]  # fmt: skip
+    for decorate in reversed(decorators):
+        fn = decorate(fn)
+    return fn
+
+
+def session_options(kw: dict[str, Any], **extra: Any) -> SessionOptions:
+    """SessionOptions from the values of `limit_options` (popped from `kw`)."""
+    limits: dict[str, Any] = {}
+    for flag, field_name in (
+        ("max_steps", "max_steps"),
+        ("max_elements", "max_elements"),
+        ("max_memory", "max_memory_bytes"),
+        ("max_depth", "max_depth"),
+        ("timeout", "timeout"),
+    ):
+        value = kw.pop(flag, None)
+        if value is not None:
+            limits[field_name] = value
+    return SessionOptions(
+        limits=limits,
+        seed=kw.pop("seed", 0),
+        io=not kw.pop("no_io", False),
+        warn=warn_err,
+        debug=_DEBUG,
+        **extra,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The group
+
+
+class _Group(click.Group):
+    """Lists commands in the order they were added (most useful first)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(
+    cls=_Group,
+    invoke_without_command=True,
+    help=MAIN_HELP,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="gradlang",
+                      message="%(prog)s %(version)s")  # fmt: skip
+@click.option("--debug", is_flag=True, help="Show Python tracebacks of internal errors.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour output (auto: only on a terminal, never with NO_COLOR).")  # fmt: skip
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, color: str) -> None:
+    global _DEBUG
+    _DEBUG = _DEBUG or debug
+    ctx.ensure_object(dict)
+    ctx.obj["color"] = color
+    if ctx.invoked_subcommand is None:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from gradlang.repl import main as repl_main
+
+            sys.exit(repl_main(color=out_color()))
+        click.echo(ctx.get_help())
+
+
+# ---------------------------------------------------------------------------------------
+# run
+
+
+@cli.command(
+    short_help="Run a program, then report every tensor.",
+    help="""Run a program (FILE, or - for stdin), then report every global tensor.
+
+\b
+Examples:
+  gradlang run prog.grad                 output, then the tensor report
+  gradlang run --no-report prog.grad     only what the program prints
+  gradlang run --json prog.grad          one JSON document (output, tensors, error)
+  gradlang run --trace prog.grad         every backward pass, step by step
+  gradlang run --timeout 2 --no-io untrusted.grad
+"""
+)
+@click.argument("file", metavar="FILE|-")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
+@click.option("--no-report", is_flag=True, help="Leave the tensor report out.")
+@click.option("--trace", is_flag=True, help="Trace every backward pass (the chain rule).")
+@limit_options
+def run(file: str, as_json: bool, no_report: bool, trace: bool, **kw: Any) -> None:
+    source, name = read_source(file)
+    options = session_options(kw, trace=trace, echo=None if as_json else write_out)
+    session = Session(options)
+    result = session.run_source(source, name)
+    if as_json:
+        error = result.error
+        if error is None and result.internal is not None:
+            error = GradlangError("InternalError", f"{type(result.internal).__name__}: "
+                                  f"{result.internal}")  # fmt: skip
+        doc = report.json_document(result.output, result.tensors, error)
+        write_out(json.dumps(doc, allow_nan=False, ensure_ascii=False) + "\n")
+        report_diagnostic(session, result)
+        sys.exit(result.exit_code)
+    if result.output and not result.output.endswith("\n") and not no_report:
+        write_out("\n")
+    report_diagnostic(session, result)
+    if not no_report:
+        sys.stdout.flush()
+        write_out(_report_text(result.tensors, out_color()))
+    sys.exit(result.exit_code)
+
+
+def _report_text(tensors: list[tuple[str, Any]], color: bool) -> str:
+    title = f"── report: {len(tensors)} global tensor{'s' if len(tensors) != 1 else ''} "
+    rule = title + "─" * max(0, 60 - len(title))
+    if color:
+        rule = f"\x1b[2m{rule}\x1b[0m"
+    return f"\n{rule}\n" + (report.table(tensors, color) if tensors else "")
+
+
+# ---------------------------------------------------------------------------------------
+# repl
+
+
+@cli.command(
+    short_help="Start an interactive session.",
+    help="""Start an interactive session.
+
+\b
+On a terminal: line editing, history, tab completion, colour. With piped input it reads
+lines as they come, so transcripts work:
+  printf 'x = ones(2, requires_grad=True)\\n(x * 3).sum()\\n' | gradlang repl
+Inside, :help lists the meta-commands (:vars :graph :why :trace :reset :load :quit).
+"""
+)
+@limit_options
+def repl(**kw: Any) -> None:
+    from gradlang.repl import main as repl_main
+
+    options = session_options(kw)
+    sys.exit(repl_main(options=options, color=out_color()))
+
+
+# ---------------------------------------------------------------------------------------
+# check, ir, to-torch
+
+
+@cli.command(
+    short_help="Parse and check programs without running them.",
+    help="""Parse and check programs without running them; every error with its position.
+
+\b
+Example:
+  gradlang check examples/seed/*.grad
+"""
+)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+def check(files: tuple[str, ...]) -> None:
+    session = Session(SessionOptions(debug=_DEBUG))
+    failed = 0
+    for file in files:
+        source, name = read_source(file)
+        try:
+            error = session.parse_only(source, name)
+        except Exception as exc:
+            if _DEBUG:
+                raise
+            write_err(render_internal(exc, err_color()))
+            failed += 1
+            continue
+        if error is None:
+            write_out(f"{name}: ok\n")
+        else:
+            failed += 1
+            write_err(render(error, session.sources, color=err_color()))
+    sys.exit(1 if failed else 0)
+
+
+def _parse_or_exit(file: str) -> tuple[str, str, Any]:
+    from gradlang.syntax import parse
+
+    source, name = read_source(file)
+    try:
+        return source, name, parse(source, name)
+    except GradlangError as error:
+        write_err(render(error, {name: source}, color=err_color()))
+        sys.exit(1)
+
+
+@cli.command(
+    short_help="Show the parsed program (the IR).",
+    help="""Show the IR the parser produced for FILE, readably.
+
+\b
+Example:
+  gradlang ir examples/seed/s02_non_leaf_tensors.grad
+"""
+)
+@click.argument("file", metavar="FILE|-")
+def ir(file: str) -> None:
+    from gradlang.syntax.show import show_ir
+
+    _, _, module = _parse_or_exit(file)
+    text = show_ir(module)
+    write_out(text if text.endswith("\n") else text + "\n")
+
+
+@cli.command(
+    "to-torch",
+    short_help="Print a program as a Python + PyTorch script.",
+    help="""Print FILE as a runnable Python + PyTorch script (prelude + program).
+
+\b
+Check any result on real PyTorch:
+  gradlang to-torch prog.grad > prog.py && python prog.py
+""",
+)
+@click.argument("file", metavar="FILE|-")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Starting seed (as `run --seed`).")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the script here instead of stdout.")  # fmt: skip
+def to_torch(file: str, seed: int, output: str | None) -> None:
+    from gradlang.torch_script import to_torch as make_script
+
+    source, _, _ = _parse_or_exit(file)
+    script = make_script(source, seed)
+    if output:
+        Path(output).write_text(script, encoding="utf-8")
+    else:
+        write_out(script)
+
+
+# ---------------------------------------------------------------------------------------
+# test, tour
+
+
+@cli.command(
+    short_help="Compare each NAME.grad's output with NAME.out.",
+    help="""Run each NAME.grad and compare its output with NAME.out beside it.
+
+PATH may be files or directories (searched recursively). NAME.out holds exactly what
+`gradlang run --no-report NAME.grad` prints on stdout. Prints a pass/fail table and a
+unified diff per failure; exits 1 if any program fails.
+
+\b
+Example:
+  gradlang test examples/
+"""
+)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True), metavar="PATH...")
+@limit_options
+def test(paths: tuple[str, ...], **kw: Any) -> None:
+    from gradlang.grading import collect, run_case, summary_table
+
+    programs = collect(Path(p) for p in paths)
+    if not programs:
+        fail("no .grad files found in " + ", ".join(paths))
+
+    def make_options() -> SessionOptions:
+        return session_options(dict(kw))
+
+    results = [run_case(p, make_options) for p in programs]
+    write_out(summary_table(results, out_color()))
+    sys.exit(0 if all(r.passed for r in results) else 1)
+
+
+@cli.command(
+    short_help="A guided tour of autograd with shipped examples.",
+    help="""A guided run through autograd's ideas, with the examples shipped in gradlang.
+
+Each step shows a program, runs it, shows its output and says what to notice.
+
+\b
+Examples:
+  gradlang tour              the whole tour
+  gradlang tour --step 3     only step 3
+  gradlang tour --list       the steps
+"""
+)
+@click.option("--step", type=click.IntRange(min=1), help="Show only this step.")
+@click.option("--list", "list_steps", is_flag=True, help="List the steps.")
+@click.option("--pause", is_flag=True, help="Wait for Enter between steps.")
+def tour(step: int | None, list_steps: bool, pause: bool) -> None:
+    from gradlang.tour import run_tour
+
+    sys.exit(run_tour(step=step, list_steps=list_steps, pause=pause, color=out_color(),
+                      write=write_out, warn=warn_err))  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# graph
+
+
+@cli.command(
+    short_help="Draw a tensor's backward graph (text, DOT, SVG, PNG).",
+    help="""Run FILE, then draw the backward graph of the tensor named by --var.
+
+\b
+Examples:
+  gradlang graph prog.grad --var loss                      a text tree
+  gradlang graph prog.grad --var loss --format dot > g.dot
+  gradlang graph prog.grad --var loss --format svg -o g.svg   (needs Graphviz)
+"""
+)
+@click.argument("file", metavar="FILE|-")
+@click.option("--var", "var", required=True, metavar="NAME", help="The global tensor to draw.")
+@click.option("--format", "fmt", type=click.Choice(["text", "dot", "svg", "png"]),
+              default="text", show_default=True)  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@limit_options
+def graph(file: str, var: str, fmt: str, output: str | None, **kw: Any) -> None:
+    source, name = read_source(file)
+    session = Session(session_options(kw))
+    result = session.run_source(source, name)
+    if not result.ok:
+        report_diagnostic(session, result)
+        sys.exit(1)
+    tensors = dict(result.tensors)
+    if var not in tensors:
+        names = ", ".join(tensors) or "none"
+        fail(f"{var!r} is not a global tensor of {name} (global tensors: {names})")
+    if fmt == "png" and output is None and sys.stdout.isatty():
+        fail("a PNG is not for the terminal: pass -o FILE.png", 2)
+    try:
+        data = _export_graph(tensors[var], var, fmt)
+    except GradlangError as error:
+        write_err(render(error, session.sources, color=err_color()))
+        sys.exit(1)
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def _export_graph(tensor: Any, name: str, fmt: str) -> bytes:
+    """The graph of `tensor` in `fmt`, from the tools' graph module."""
+    from gradlang.tools import graph as graph_tool
+
+    text = graph_tool.render(tensor, name=name, format=fmt)
+    return text if isinstance(text, bytes) else text.encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------
+# Entry point
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: run the group; turn any unexpected exception into a diagnostic."""
+    global _DEBUG
+    _DEBUG = bool(os.environ.get("GRADLANG_DEBUG")) or "--debug" in (argv or sys.argv[1:])
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure):
+            reconfigure(errors="backslashreplace")
+    try:
+        cli.main(args=argv, prog_name="gradlang", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        write_err("\ninterrupted\n")
+        sys.exit(130)
+    except Exception as exc:
+        if _DEBUG:
+            raise
+        write_err(render_internal(exc, err_color()))
+        sys.exit(1)

@@ -1,0 +1,217 @@
+"""`Session`: the one way from source text to a result, shared by the CLI and the REPL.
+
+A session owns one interpreter (made on first use, dropped by `reset`), the text of every
+source it ran (so diagnostics can quote any line, even of REPL input), and the options of
+the run: limits, seed, file access, tracing, and where program output and warnings go.
+Every failure comes back as data in a `RunResult`: a `GradlangError` the program caused, or
+an internal exception (a bug in gradlang), never as an exception the caller must catch.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gradlang.errors import GradlangError
+from gradlang.tools import report
+
+Writer = Callable[[str], None]
+
+
+def _stderr(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+    sys.stderr.flush()
+
+
+@dataclass
+class SessionOptions:
+    """How a session runs programs.
+
+    `limits` holds overrides of `gradlang.runtime.Limits` fields (`max_steps`, `timeout`...);
+    `echo` receives program output as it is printed (besides the captured copy); `warn`
+    receives each warning line. `io` False turns `load`/`save` off (`--no-io`).
+    """
+
+    limits: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    io: bool = True
+    trace: bool = False
+    echo: Writer | None = None
+    warn: Writer = _stderr
+    debug: bool = False
+
+
+@dataclass
+class RunResult:
+    """What running one source produced."""
+
+    filename: str
+    output: str = ""
+    error: GradlangError | None = None
+    internal: BaseException | None = None
+    tensors: list[tuple[str, Any]] = field(default_factory=list)
+    value: Any = None
+    has_value: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.internal is None
+
+    @property
+    def exit_code(self) -> int:
+        """0 on success, 1 when the program (or gradlang, internally) failed."""
+        return 0 if self.ok else 1
+
+
+class Session:
+    """Parse → run → result, with one interpreter that lasts until `reset()`."""
+
+    def __init__(self, options: SessionOptions | None = None) -> None:
+        self.options = options or SessionOptions()
+        self.sources: dict[str, str] = {}
+        self._interpreter: Any = None
+        self._output: list[str] = []
+
+    # -- the interpreter ------------------------------------------------------------
+
+    def _write(self, text: str) -> None:
+        self._output.append(text)
+        if self.options.echo is not None:
+            self.options.echo(text)
+
+    def _make_interpreter(self, io_root: Path | None) -> Any:
+        from gradlang.runtime import Interpreter, Limits
+
+        limits = Limits(**self.options.limits)
+        interp = Interpreter(
+            limits=limits,
+            io_root=io_root if self.options.io else None,
+            write=self._write,
+            warn=self.options.warn,
+            seed=self.options.seed,
+        )
+        if self.options.trace:
+            _enable_trace(interp, self._write)
+        return interp
+
+    def interpreter(self, io_root: Path | None = None) -> Any:
+        """The session's interpreter, made on first use (file access rooted at `io_root`)."""
+        if self._interpreter is None:
+            self._interpreter = self._make_interpreter(io_root or Path.cwd())
+        return self._interpreter
+
+    def reset(self) -> None:
+        """Forget every name: the next run starts from a fresh interpreter."""
+        self._interpreter = None
+
+    def set_trace(self, on: bool) -> None:
+        """Turn tracing of every backward on or off for the runs to come."""
+        self.options.trace = on
+        if self._interpreter is not None:
+            if on:
+                _enable_trace(self._interpreter, self._write)
+            else:
+                _disable_trace(self._interpreter)
+
+    # -- running --------------------------------------------------------------------
+
+    def global_tensors(self) -> list[tuple[str, Any]]:
+        """Global names bound to tensors, in order of first binding."""
+        if self._interpreter is None:
+            return []
+        return [(k, v) for k, v in self._interpreter.globals.items() if report.is_tensor(v)]
+
+    def global_names(self) -> list[str]:
+        if self._interpreter is None:
+            return []
+        return list(self._interpreter.globals)
+
+    def run_source(self, source: str, filename: str, *, interactive: bool = False) -> RunResult:
+        """Parse and run `source` (named `filename` in diagnostics) in this session.
+
+        With `interactive`, the value of a final expression statement comes back in
+        `RunResult.value` (`has_value` tells whether there was one).
+        """
+        self.sources[filename] = source
+        result = RunResult(filename=filename)
+        self._output = []
+        try:
+            from gradlang.syntax import parse
+
+            module = parse(source, filename)
+            interp = self.interpreter(_io_root(filename))
+            if interactive:
+                value = interp.run_interactive(module)
+                from gradlang.runtime import NO_VALUE
+
+                if value is not NO_VALUE:
+                    result.value, result.has_value = value, True
+            else:
+                interp.run(module)
+        except GradlangError as error:
+            result.error = error
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # a bug in gradlang: reported, never a traceback
+            if self.options.debug:
+                raise
+            result.internal = exc
+        result.output = "".join(self._output)
+        try:
+            result.tensors = self.global_tensors()
+        except Exception as exc:  # pragma: no cover - only when the runtime is broken
+            if result.internal is None:
+                result.internal = exc
+        return result
+
+    def parse_only(self, source: str, filename: str) -> GradlangError | None:
+        """Parse (and resolve, where the runtime can) without running; the first error."""
+        self.sources[filename] = source
+        from gradlang.syntax import parse
+
+        try:
+            module = parse(source, filename)
+            check = _runtime_check()
+            if check is not None:
+                check(module)
+        except GradlangError as error:
+            return error
+        return None
+
+    def format_value(self, value: Any) -> str:
+        """The REPL's echo of a value: its repr, as Python's REPL shows it."""
+        return str(self.interpreter().format_value(value))
+
+
+def _io_root(filename: str) -> Path:
+    """Programs may load/save below their own directory; stdin and REPL input: the cwd."""
+    path = Path(filename)
+    if filename.startswith("<") or not path.exists():
+        return Path.cwd()
+    return path.resolve().parent
+
+
+def _runtime_check() -> Callable[[Any], None] | None:
+    """The runtime's static check (names resolve...), when it offers one."""
+    try:
+        import gradlang.runtime as runtime
+    except ImportError:
+        return None
+    check = getattr(runtime, "check", None)
+    return check if callable(check) else None
+
+
+def _enable_trace(interp: Any, write: Writer) -> None:
+    """Ask the interpreter to trace every backward (the tools' `explain`), if it can."""
+    setter = getattr(interp, "set_trace", None)
+    if callable(setter):
+        setter(True)
+
+
+def _disable_trace(interp: Any) -> None:
+    setter = getattr(interp, "set_trace", None)
+    if callable(setter):
+        setter(False)
