@@ -229,7 +229,7 @@ def _memory_order(out: np.ndarray) -> np.ndarray:
 class GeneratorState:
     """What `Generator.get_state` returns; `set_state` accepts only this."""
 
-    bits: dict[str, Any]
+    bits: Any
     seed: int
     cached_normal: float | None
 
