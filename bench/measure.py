@@ -1,0 +1,380 @@
+"""Measurement procedures: throughput with startup cancelled, startup, scaling, parsing.
+
+Each returns `Row`s for the table. A missing engine or a failing program becomes a blank
+cell with the reason in the notes, never an exception, so one broken part cannot stop the
+rest of the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+
+from bench.harness import BenchError, Best, best_of, marginal_rate, run_once
+from bench.programs import (
+    ENGINES,
+    Scratch,
+    baseline_path,
+    engine_available,
+    program,
+    same_output,
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """How hard to measure: `quick` means small sizes and one run each."""
+
+    quick: bool = False
+
+    @property
+    def repeats(self) -> int:
+        return 1 if self.quick else 3
+
+    @property
+    def min_extra_seconds(self) -> float:
+        """The extra work between the two sizes must take at least this long."""
+        return 0.1 if self.quick else 1.0
+
+
+@dataclass
+class Row:
+    """One line of the results table. `values` maps engine to number (nan: none)."""
+
+    workload: str
+    measure: str
+    fmt: str  # format spec for the values, e.g. "{:.0f} steps/s"
+    values: dict[str, float] = field(default_factory=dict)
+    ratio: float = math.nan  # gradlang against PyTorch, or the measured quantity itself
+    target: str = ""
+    met: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def cell(self, engine: str) -> str:
+        value = self.values.get(engine, math.nan)
+        return "—" if math.isnan(value) else self.fmt.format(value)
+
+
+def _engines() -> list[str]:
+    return [e for e in ENGINES if engine_available(e)]
+
+
+def _has_program(name: str, engine: str) -> bool:
+    if engine in ("gradlang", "torch"):
+        return True
+    return baseline_path(name, engine).exists()
+
+
+def _check_output(row: Row, outputs: dict[str, str]) -> None:
+    """Note whether gradlang printed what PyTorch printed for the same program."""
+    if "gradlang" in outputs and "torch" in outputs:
+        if same_output(outputs["gradlang"], outputs["torch"]):
+            row.notes.append("output matches PyTorch")
+        else:
+            row.notes.append(
+                f"OUTPUT DIFFERS: gradlang {outputs['gradlang'].strip()!r} vs "
+                f"PyTorch {outputs['torch'].strip()!r}"
+            )
+
+
+def _rate(
+    scratch: Scratch, name: str, engine: str, n0: int, max_n: int, config: Config
+) -> tuple[float, Best]:
+    """Units per second of `engine` on workload `name`: sizes n and 2n, n grown until the
+    extra work takes at least `config.min_extra_seconds`."""
+    n = n0
+    while True:
+        small = best_of(program(scratch, name, engine, n).cmd, scratch.path, 1)
+        large = best_of(program(scratch, name, engine, 2 * n).cmd, scratch.path, 1)
+        extra = large.wall - small.wall
+        if extra >= config.min_extra_seconds or n >= max_n:
+            break
+        per_unit = max(extra / n, 1e-7)
+        n = min(max_n, max(2 * n, math.ceil(1.3 * config.min_extra_seconds / per_unit)))
+    if config.repeats > 1:
+        more_small = best_of(
+            program(scratch, name, engine, n).cmd, scratch.path, config.repeats - 1
+        )
+        more_large = best_of(
+            program(scratch, name, engine, 2 * n).cmd, scratch.path, config.repeats - 1
+        )
+        small = min(small, more_small, key=lambda b: b.wall)
+        large = min(large, more_large, key=lambda b: b.wall)
+    return marginal_rate(n, small.wall, 2 * n, large.wall), large
+
+
+def throughput(
+    name: str,
+    measure: str,
+    unit: str,
+    target: float,
+    n0: int,
+    max_n: int,
+    config: Config,
+) -> list[Row]:
+    """A workload's rate on every engine, and gradlang's rate over PyTorch's."""
+    row = Row(name, measure, "{:,.1f} " + unit, target=f"≥ {target:g}")
+    outputs: dict[str, str] = {}
+    scratch = Scratch()
+    try:
+        for engine in _engines():
+            if not _has_program(name, engine):
+                continue
+            try:
+                rate, best = _rate(scratch, name, engine, n0, max_n, config)
+            except BenchError as exc:
+                row.values[engine] = math.nan
+                row.notes.append(f"{engine} failed: {exc}")
+                continue
+            row.values[engine] = rate
+            outputs[engine] = best.stdout
+    finally:
+        scratch.close()
+    gradlang, torch = row.values.get("gradlang", math.nan), row.values.get("torch", math.nan)
+    row.ratio = gradlang / torch if torch else math.nan
+    row.met = None if math.isnan(row.ratio) else row.ratio >= target
+    _check_output(row, outputs)
+    return [row]
+
+
+def startup(config: Config) -> list[Row]:
+    """The seed's computing-gradients example as a whole process: time and peak memory."""
+    scratch = Scratch()
+    try:
+        base = best_of([sys.executable, "-c", "import numpy"], scratch.path, config.repeats + 2)
+        time_row = Row(
+            "startup",
+            'seed example, whole process: wall ÷ `python -c "import numpy"`',
+            "{:.2f}×",
+            target="≤ 1.5",
+        )
+        mem_row = Row("startup", "the same run: peak memory", "{:.1f} MiB", target="≤ 50")
+        outputs: dict[str, str] = {}
+        for engine in _engines():
+            if not _has_program("startup", engine):
+                continue
+            # gradlang as a user runs it: `gradlang run FILE`, report included.
+            prog = program(scratch, "startup", engine, None, gradlang_args=())
+            try:
+                best = best_of(prog.cmd, prog.cwd, config.repeats + 2)
+            except BenchError as exc:
+                time_row.notes.append(f"{engine} failed: {exc}")
+                continue
+            time_row.values[engine] = best.wall / base.wall
+            mem_row.values[engine] = best.maxrss_mib
+            outputs[engine] = best.stdout
+    finally:
+        scratch.close()
+    time_row.notes.append(f'`python -c "import numpy"`: {base.wall * 1000:.0f} ms')
+    time_row.notes.append(
+        f"gradlang: {time_row.values.get('gradlang', math.nan) * base.wall * 1000:.0f} ms"
+    )
+    time_row.ratio = time_row.values.get("gradlang", math.nan)
+    time_row.met = None if math.isnan(time_row.ratio) else time_row.ratio <= 1.5
+    mem_row.ratio = mem_row.values.get("gradlang", math.nan)
+    mem_row.met = None if math.isnan(mem_row.ratio) else mem_row.ratio <= 50
+    if "gradlang" in outputs and "torch" in outputs:
+        # gradlang's run ends with its report; compare the program's own lines only.
+        lines = outputs["torch"].count("\n")
+        outputs["gradlang"] = "\n".join(outputs["gradlang"].splitlines()[:lines])
+    _check_output(time_row, outputs)
+    return [time_row, mem_row]
+
+
+def deep_chain(config: Config) -> list[Row]:
+    """Backward through a long chain: time and memory must grow linearly with its length."""
+    sizes = [0, 5_000, 10_000, 20_000] if config.quick else [0, 50_000, 100_000, 200_000]
+    label = "/".join(f"{n // 1000}k" for n in sizes[1:])
+    time_row = Row(
+        "deep_chain",
+        f"chain of {label} nodes, backward: time ratio per doubling (above an empty run)",
+        "{:.2f}×",
+        target="≈ 2 (linear)",
+    )
+    mem_row = Row(
+        "deep_chain",
+        "the same: peak-memory ratio per doubling (above an empty run)",
+        "{:.2f}×",
+        target="≈ 2 (linear)",
+    )
+    scratch = Scratch()
+    try:
+        for engine in ("gradlang", "torch"):
+            if not engine_available(engine):
+                continue
+            walls: list[float] = []
+            mems: list[float] = []
+            try:
+                for n in sizes:
+                    prog = program(scratch, "deep_chain", engine, n, ("--no-report", *_BIG_LIMITS))
+                    best = best_of(prog.cmd, prog.cwd, 1 if config.quick else 2, timeout=600)
+                    walls.append(best.wall)
+                    mems.append(best.maxrss_mib)
+            except BenchError as exc:
+                time_row.notes.append(f"{engine} failed: {exc}")
+                continue
+            t_ratio = _doubling(walls)
+            m_ratio = _doubling(mems)
+            time_row.values[engine] = t_ratio
+            mem_row.values[engine] = m_ratio
+            time_row.notes.append(
+                f"{engine}: " + ", ".join(f"{w:.2f} s" for w in walls) + f" at {sizes} nodes"
+            )
+            mem_row.notes.append(
+                f"{engine}: " + ", ".join(f"{m:.0f} MiB" for m in mems) + f" at {sizes} nodes"
+            )
+    finally:
+        scratch.close()
+    for row in (time_row, mem_row):
+        row.ratio = row.values.get("gradlang", math.nan)
+        row.met = None if math.isnan(row.ratio) else 1.5 <= row.ratio <= 2.6
+    return [time_row, mem_row]
+
+
+# The chain is long: lift the step limit so the benchmark measures the engine, not the limit.
+_BIG_LIMITS = ("--max-steps", "100000000")
+
+
+def _doubling(values: list[float]) -> float:
+    """The worst growth factor per doubling of size, above the size-0 baseline."""
+    base = values[0]
+    above = [v - base for v in values[1:]]
+    ratios = [b / a for a, b in zip(above, above[1:]) if a > 0]
+    return max(ratios) if ratios else math.nan
+
+
+_BLOCK = """\
+# block $K
+x$K = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+w$K = torch.randn(3, 3) * 0.5
+def f$K(a, b=2.0):
+    c = a * b + torch.sin(a)
+    if c.sum() > 0:
+        return c.sum()
+    elif c.sum() < -1:
+        return -c.sum()
+    else:
+        return (c ** 2).mean()
+y$K = f$K(x$K @ w$K, b=1.5)
+vals$K = [i * 2 for i in range(5) if i % 2 == 0]
+for i, v in enumerate(vals$K):
+    y$K = y$K + v / (i + 1)
+with torch.no_grad():
+    z$K = x$K[0:2].clone()
+    z$K += 1
+sq$K = lambda t: t * t
+assert sq$K(2) == 4, "lambda works"
+print(f"block $K: {y$K.item():.3f} {z$K}")
+"""
+
+
+def parse_program(lines: int) -> str:
+    """A valid gradlang program of about `lines` lines, mixing most statement kinds."""
+    per_block = _BLOCK.count("\n")
+    return "".join(_BLOCK.replace("$K", str(k)) for k in range(max(1, lines // per_block)))
+
+
+_PARSE_TIMER = """\
+import ast, json, sys, time
+t0 = time.perf_counter()
+from gradlang.syntax.parser import parse
+t1 = time.perf_counter()
+src = open(sys.argv[1]).read()
+t2 = time.perf_counter()
+parse(src, sys.argv[1])
+cold = time.perf_counter() - t2
+warm = []
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter(); parse(src, sys.argv[1]); warm.append(time.perf_counter() - t)
+py = []
+for _ in range(3):
+    t = time.perf_counter(); ast.parse(src); py.append(time.perf_counter() - t)
+print(json.dumps({"import": t1 - t0, "cold": cold, "warm": min(warm), "ast": min(py)}))
+"""
+
+
+def parse(config: Config) -> list[Row]:
+    """Parsing a 10,000-line program: lines per second, in-process, and `gradlang check`."""
+    lines = 1_000 if config.quick else 10_000
+    row = Row("parse", f"parse a {lines:,}-line program (in-process, warm)", "{:,.0f} lines/s")
+    row.target = "report"
+    scratch = Scratch()
+    try:
+        text = parse_program(lines)
+        n_lines = text.count("\n")
+        path = scratch.write("parse", ".grad", text)
+        timer = scratch.write("parse_timer", ".py", _PARSE_TIMER)
+        run = run_once(
+            [sys.executable, timer.name, path.name, str(config.repeats)], scratch.path, 300
+        )
+        if not run.ok:
+            row.notes.append(f"gradlang failed: {run.stderr.strip()[-400:]}")
+            return [row]
+        times = json.loads(run.stdout.strip().splitlines()[-1])
+        row.values["gradlang"] = n_lines / times["warm"]
+        row.ratio = row.values["gradlang"]
+        row.notes.append(
+            f"first parse in a fresh process (grammar load included): "
+            f"{n_lines / times['cold']:,.0f} lines/s; importing the parser {times['import'] * 1000:.0f} ms"
+        )
+        row.notes.append(
+            f"CPython's own `ast.parse` of the same text: {n_lines / times['ast']:,.0f} lines/s"
+        )
+        check = run_once([sys.executable, "-m", "gradlang", "check", path.name], scratch.path, 300)
+        if check.ok:
+            row.notes.append(f"`gradlang check` whole process: {check.wall:.2f} s")
+        else:
+            row.notes.append(
+                f"`gradlang check` failed: {(check.stderr or check.stdout).strip()[-300:]}"
+            )
+    finally:
+        scratch.close()
+    return [row]
+
+
+def mlp(config: Config) -> list[Row]:
+    return throughput(
+        "mlp",
+        "tiny MLP training (64×8 → 16 tanh → 1, MSE, SGD): steps/s",
+        "steps/s",
+        1.5,
+        n0=20 if config.quick else 200,
+        max_n=20_000,
+        config=config,
+    )
+
+
+def scalar_chain(config: Config) -> list[Row]:
+    return throughput(
+        "scalar_chain",
+        "scalar chain 50 × (sin, mul, add) + backward: reps/s",
+        "reps/s",
+        1.5,
+        n0=5 if config.quick else 50,
+        max_n=20_000,
+        config=config,
+    )
+
+
+def matmul(config: Config) -> list[Row]:
+    return throughput(
+        "matmul",
+        "1000×1000 matmul, tanh, sum, backward: it/s",
+        "it/s",
+        0.9,
+        n0=1 if config.quick else 4,
+        max_n=200,
+        config=config,
+    )
+
+
+SUITE = {
+    "startup": startup,
+    "mlp": mlp,
+    "scalar_chain": scalar_chain,
+    "matmul": matmul,
+    "deep_chain": deep_chain,
+    "parse": parse,
+}

@@ -1,0 +1,51 @@
+"""Run gradlang's benchmark suite against PyTorch, numpy by hand and HIPS autograd.
+
+python bench/run.py                 # everything; rewrites docs/performance.md
+python bench/run.py --quick         # few reps, small sizes
+python bench/run.py --only mlp      # one workload (repeatable)
+python bench/run.py --no-write      # print the table, leave the docs alone
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.measure import SUITE, Config, Row  # noqa: E402
+from bench.report import machine, results_block, table, write_doc  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few reps, small sizes")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(SUITE),
+        metavar="NAME",
+        help=f"run only this workload (repeatable): {', '.join(SUITE)}",
+    )
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    args = parser.parse_args(argv)
+    names = args.only or list(SUITE)
+    config = Config(quick=args.quick)
+    rows: list[Row] = []
+    for name in names:
+        start = time.perf_counter()
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        rows.extend(SUITE[name](config))
+        print(f"[bench] {name} done in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    print(table(rows))
+    if not args.no_write:
+        write_doc(results_block(rows, args.quick, machine()))
+        print("\n(written to docs/performance.md)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
