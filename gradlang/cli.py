@@ -239,7 +239,7 @@ Examples:
   gradlang run --json prog.grad          one JSON document (output, tensors, error)
   gradlang run --trace prog.grad         every backward pass, step by step
   gradlang run --timeout 2 --no-io untrusted.grad
-"""
+""",
 )
 @click.argument("file", metavar="FILE|-")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
@@ -290,7 +290,7 @@ On a terminal: line editing, history, tab completion, colour. With piped input i
 lines as they come, so transcripts work:
   printf 'x = ones(2, requires_grad=True)\\n(x * 3).sum()\\n' | gradlang repl
 Inside, :help lists the meta-commands (:vars :graph :why :trace :reset :load :quit).
-"""
+""",
 )
 @limit_options
 def repl(**kw: Any) -> None:
@@ -311,7 +311,7 @@ def repl(**kw: Any) -> None:
 \b
 Example:
   gradlang check examples/seed/*.grad
-"""
+""",
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 def check(files: tuple[str, ...]) -> None:
@@ -353,7 +353,7 @@ def _parse_or_exit(file: str) -> tuple[str, str, Any]:
 \b
 Example:
   gradlang ir examples/seed/s02_non_leaf_tensors.grad
-"""
+""",
 )
 @click.argument("file", metavar="FILE|-")
 def ir(file: str) -> None:
@@ -405,7 +405,7 @@ unified diff per failure; exits 1 if any program fails.
 \b
 Example:
   gradlang test examples/
-"""
+""",
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True), metavar="PATH...")
 @limit_options
@@ -435,7 +435,7 @@ Examples:
   gradlang tour              the whole tour
   gradlang tour --step 3     only step 3
   gradlang tour --list       the steps
-"""
+""",
 )
 @click.option("--step", type=click.IntRange(min=1), help="Show only this step.")
 @click.option("--list", "list_steps", is_flag=True, help="List the steps.")
@@ -460,7 +460,7 @@ Examples:
   gradlang graph prog.grad --var loss                      a text tree
   gradlang graph prog.grad --var loss --format dot > g.dot
   gradlang graph prog.grad --var loss --format svg -o g.svg   (needs Graphviz)
-"""
+""",
 )
 @click.argument("file", metavar="FILE|-")
 @click.option("--var", "var", required=True, metavar="NAME", help="The global tensor to draw.")
