@@ -1,0 +1,145 @@
+"""The postlexer: Python's layout rules between lark's lexer and its LALR parser.
+
+It turns the indentation after each `_NEWLINE` into `_INDENT`/`_DEDENT` tokens, drops
+newlines inside brackets (implicit line joining), checks that brackets match, and limits
+nesting. It keeps what it saw last in a `LayoutState`, which the parser's error messages
+read ("'(' was never closed", "Perhaps you forgot a comma?").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lark import Token
+from lark.indenter import Indenter
+
+MAX_BRACKETS = 100
+MAX_INDENTS = 100
+
+OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+CLOSERS = {"RPAR", "RSQB", "RBRACE"}
+
+
+class LayoutError(Exception):
+    """A layout mistake found by the postlexer; the parser turns it into a SyntaxError."""
+
+    def __init__(self, message: str, line: int, column: int, width: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.width = width
+
+
+@dataclass
+class LayoutState:
+    """What the postlexer has seen so far in one parse."""
+
+    open_brackets: list[Token] = field(default_factory=list)
+    previous: Token | None = None
+    current: Token | None = None
+
+
+def indentation_width(text: str) -> int:
+    """Columns taken by leading whitespace; a tab advances to the next multiple of 8."""
+    width = 0
+    for ch in text:
+        if ch == "\t":
+            width = (width // 8 + 1) * 8
+        elif ch == "\f":
+            width = 0
+        else:
+            width += 1
+    return width
+
+
+def _marker(kind: str, value: str, line: int, column: int, pos: int) -> Token:
+    return Token(kind, value, pos, line, column, line, column, pos)
+
+
+class GradlangIndenter(Indenter):
+    """lark's Indenter with per-parse state, bracket matching and nesting limits."""
+
+    NL_type = "_NEWLINE"
+    OPEN_PAREN_types = ["LPAR", "LSQB", "LBRACE"]
+    CLOSE_PAREN_types = ["RPAR", "RSQB", "RBRACE"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = LayoutState()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        self.state = LayoutState()
+        return self._layout(stream, self.state)
+
+    def _layout(self, stream: Iterator[Token], state: LayoutState) -> Iterator[Token]:
+        indents = [0]
+        brackets = state.open_brackets
+        last: Token | None = None
+        for tok in stream:
+            if tok.type == "_NEWLINE":
+                if brackets:
+                    continue
+                state.previous, state.current = state.current, tok
+                yield tok
+                if "\n" not in tok:
+                    continue
+                width = indentation_width(tok.rsplit("\n", 1)[1])
+                line, column = tok.end_line or 1, tok.end_column or 1
+                pos = tok.end_pos or 0
+                if width > indents[-1]:
+                    if len(indents) > MAX_INDENTS:
+                        raise LayoutError(
+                            "too deeply nested: too many levels of indentation", line, column
+                        )
+                    indents.append(width)
+                    yield _marker("_INDENT", "", line, column, pos)
+                    continue
+                start_line, start_column = tok.line or 1, tok.column or 1
+                start = tok.start_pos or 0
+                while width < indents[-1]:
+                    indents.pop()
+                    yield _marker("_DEDENT", "", start_line, start_column, start)
+                if width != indents[-1]:
+                    raise LayoutError(
+                        "unindent does not match any outer indentation level", line, column
+                    )
+                continue
+            if last is None and tok.column is not None and tok.column > 1:
+                raise LayoutError("unexpected indent", tok.line or 1, tok.column)
+            if tok.type in OPENERS:
+                if len(brackets) >= MAX_BRACKETS:
+                    raise LayoutError(
+                        f"too deeply nested: more than {MAX_BRACKETS} nested brackets",
+                        tok.line or 1,
+                        tok.column or 1,
+                    )
+                brackets.append(tok)
+            elif tok.type in CLOSERS:
+                if not brackets:
+                    raise LayoutError(f"unmatched '{tok}'", tok.line or 1, tok.column or 1)
+                opener = brackets.pop()
+                if OPENERS[opener.type] != tok.type:
+                    where = f" on line {opener.line}" if opener.line != tok.line else ""
+                    raise LayoutError(
+                        f"closing parenthesis '{tok}' does not match opening parenthesis "
+                        f"'{opener}'{where}",
+                        tok.line or 1,
+                        tok.column or 1,
+                    )
+            state.previous, state.current = state.current, tok
+            last = tok
+            yield tok
+        if brackets:
+            opener = brackets[-1]
+            raise LayoutError(f"'{opener}' was never closed", opener.line or 1, opener.column or 1)
+        end_line = last.end_line if last is not None and last.end_line else 1
+        end_column = last.end_column if last is not None and last.end_column else 1
+        end_pos = last.end_pos if last is not None and last.end_pos else 0
+        while len(indents) > 1:
+            indents.pop()
+            yield _marker("_DEDENT", "", end_line, end_column, end_pos)
