@@ -60,9 +60,13 @@ def fma32(a: Any, b: Any, c: Any) -> np.ndarray:
     """float32 `a*b + c` with one rounding (see the module docstring)."""
     p = np.asarray(a, np.float32).astype(np.float64) * np.asarray(b, np.float32).astype(np.float64)
     c64 = np.asarray(c, np.float32).astype(np.float64)
-    s, err = _two_sum(p, c64)
-    with np.errstate(invalid="ignore"):
-        return _round_to_odd(s, err).astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        s, err = _two_sum(p, c64)
+        out = _round_to_odd(s, err)
+        finite = np.isfinite(s)
+        if not np.all(finite):  # inf/nan operands: the plain sum is already the answer
+            out = np.where(finite, out, s)
+        return out.astype(np.float32)
 
 
 def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -312,6 +316,8 @@ class Generator:
     def normal_(self, out: np.ndarray, mean: float = 0.0, std: float = 1.0) -> None:
         """Fill `out` (float32/float64) in place as torch's `Tensor.normal_(mean, std)`."""
         dtype = _check_float(out.dtype)
+        if not std >= 0.0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(std)}")
         n = out.size
         if n >= _NORMAL_FILL_MIN and out.flags.c_contiguous:
             out.reshape(-1)[...] = self._normal_fill(n, dtype, mean, std)
@@ -337,6 +343,7 @@ class Generator:
     def uniform_(self, out: np.ndarray, a: float = 0.0, b: float = 1.0) -> None:
         """Fill `out` (float32/float64) in place as torch's `Tensor.uniform_(a, b)`."""
         dtype = _check_float(out.dtype)
+        _check_uniform_bounds(float(a), float(b), dtype)
         low = np.asarray(a, dtype)
         high = np.asarray(b, dtype)
         x = self._uniform(out.size, dtype)
@@ -358,6 +365,13 @@ class Generator:
 
     def randint(self, low: int, high: int, shape: tuple[int, ...]) -> np.ndarray:
         """int64 values in [low, high): one draw per element, modulo the range."""
+        for bound in (low, high):
+            if not -(2**63) <= bound < 2**63:
+                raise ValueError("Overflow when unpacking long long")
+        if low >= high:
+            raise RuntimeError(
+                f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+            )
         span = high - low
         n = math.prod(shape)
         if span >= _RANDINT_WIDE_RANGE:
@@ -369,6 +383,8 @@ class Generator:
 
     def randperm(self, n: int) -> np.ndarray:
         """torch.randperm(n): a forward Fisher-Yates shuffle of arange(n)."""
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
         perm = list(range(n))
         if n > 1:
             words = self._random32(n - 1) if n < _RANDPERM_WIDE_N else self._random64(n - 1)
@@ -377,6 +393,29 @@ class Generator:
                 j = i + z
                 perm[i], perm[j] = perm[j], perm[i]
         return np.asarray(perm, dtype=np.int64)
+
+
+def _g(value: float) -> str:
+    """A double as C++'s `operator<<` prints it (torch's messages): `%g`, 6 digits."""
+    return f"{value:g}"
+
+
+def _check_uniform_bounds(low: float, high: float, dtype: np.dtype) -> None:
+    """uniform_'s argument checks, in torch's order and with its messages."""
+    name, c_name = ("float", "Float") if dtype == _F32 else ("double", "Double")
+    limit = float(np.finfo(dtype).max)
+    for label, bound in (("from", low), ("to", high)):
+        if not -limit <= bound <= limit:
+            raise RuntimeError(f"{label} is out of bounds for {name}")
+    if low > high:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={_g(low)} > to={_g(high)}"
+        )
+    if high - low > limit:
+        raise RuntimeError(
+            f"uniform_ expects to-from <= std::numeric_limits<{c_name}>::max(), but found "
+            f"to={_g(high)} and from={_g(low)} which result in to-from to exceed the limit"
+        )
 
 
 def _check_float(dtype: np.dtype) -> np.dtype:

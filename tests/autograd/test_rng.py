@@ -206,6 +206,10 @@ def _cases() -> list[list[Op]]:
                     ["normal_s", [6, 8], dt, 0.0, 1.0],
                     ["uniform_t", [5, 3], dt, -1.0, 4.0],
                     ["uniform", [40], dt, -1e-3, 1e10],
+                    ["normal", [20], dt, 0.0, float("inf")],
+                    ["normal", [5], dt, 0.0, float("inf")],
+                    ["normal", [17], dt, float("nan"), 1.0],
+                    ["uniform", [17], dt, 1.0, 1.0],
                 ]
             )
     for seed in (-1, -12345, -(2**63), 2**32, 2**32 + 5, 2**63, 2**64 - 1, 123456789012):
@@ -332,6 +336,49 @@ def test_normal_uniform_with_parameters_match_torch(torch_results: Any) -> None:
 @pytest.mark.torch
 def test_seed_wrapping_matches_torch(torch_results: Any) -> None:
     assert _check(*torch_results, {"initial_seed"}) == 8
+
+
+BAD_CALLS = [
+    ("randint", 5, 5, (3,)),
+    ("randint", 5, 3, (0,)),
+    ("randint", 0, 2**63, (2,)),
+    ("randperm", -1),
+    ("uniform_", "float32", 1.0, 0.0),
+    ("uniform_", "float32", 123456789.0, 0.1),
+    ("uniform_", "float32", 1e39, 2e39),
+    ("uniform_", "float32", 0.0, 1e39),
+    ("uniform_", "float32", float("nan"), 1.0),
+    ("uniform_", "float32", -3e38, 3e38),
+    ("uniform_", "float64", -1e308, 1e308),
+    ("uniform_", "float64", 0.0, float("inf")),
+    ("normal_", "float32", 0.0, -1.0),
+    ("normal_", "float64", 0.0, -1e-7),
+    ("normal_", "float32", 0.0, float("nan")),
+]
+
+
+def _error(fn: Any) -> str:
+    try:
+        fn()
+    except (RuntimeError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return "no error"
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("call", BAD_CALLS, ids=str)
+def test_argument_errors_match_torch(call: tuple[Any, ...]) -> None:
+    torch = pytest.importorskip("torch")
+    g = Generator()
+    kind, *args = call
+    if kind in ("randint", "randperm"):
+        ours = _error(lambda: getattr(g, kind)(*args))
+        theirs = _error(lambda: getattr(torch, kind)(*args))
+    else:
+        dt, p, q = args
+        ours = _error(lambda: getattr(g, kind)(np.zeros(3, dt), p, q))
+        theirs = _error(lambda: getattr(torch.zeros(3, dtype=getattr(torch, dt)), kind)(p, q))
+    assert ours == theirs != "no error"
 
 
 @pytest.mark.torch
