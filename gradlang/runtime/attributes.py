@@ -1,0 +1,233 @@
+"""Attribute access by allow-list: the only way a program reaches into a value.
+
+A program may read an attribute only if it is listed here for the value's type (tensors:
+`Tensor.PUBLIC_ATTRIBUTES`; grad_fn nodes; list and str methods; namespaces) and never one
+that starts with `_`. Methods that could grow a value without bound (`append`, `join`,
+`replace`, `expand`, `repeat`, ...) come back wrapped with a size check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gradlang.errors import GradlangError
+from gradlang.runtime.engine import AccumulateGrad, DType, Node, Size, Tensor
+from gradlang.runtime.limits import Limits
+from gradlang.runtime.pyops import check_length, elements_error, size_error
+from gradlang.runtime.values import Function, Namespace
+
+NODE_ATTRIBUTES = frozenset({"name", "next_functions", "register_hook", "register_prehook"})
+ACCUMULATE_ATTRIBUTES = frozenset({"name", "next_functions", "variable"})
+LIST_METHODS = frozenset(
+    {
+        "append",
+        "pop",
+        "extend",
+        "index",
+        "count",
+        "insert",
+        "remove",
+        "reverse",
+        "copy",
+        "clear",
+        "sort",
+    }
+)
+STR_METHODS = frozenset(
+    {
+        "join",
+        "upper",
+        "lower",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "split",
+        "startswith",
+        "endswith",
+        "replace",
+        "count",
+        "find",
+        "isdigit",
+        "isalpha",
+        "title",
+        "capitalize",
+    }
+)
+TUPLE_METHODS = frozenset({"index", "count"})
+SIZE_METHODS = frozenset({"index", "count", "numel"})
+NUMBER_ATTRIBUTES = frozenset({"real", "imag", "is_integer", "conjugate"})
+RANGE_ATTRIBUTES = frozenset({"start", "stop", "step", "index", "count"})
+DTYPE_ATTRIBUTES = frozenset({"is_floating_point", "is_complex", "is_signed", "itemsize"})
+SETTABLE_TENSOR_ATTRIBUTES = frozenset({"grad", "requires_grad", "data"})
+GROWING_TENSOR_METHODS = frozenset(
+    {
+        "expand",
+        "repeat",
+        "new_zeros",
+        "new_ones",
+        "new_full",
+        "new_empty",
+        "repeat_interleave",
+        "tile",
+    }
+)
+
+
+def type_label(value: Any) -> str:
+    """The type name Python's messages would use."""
+    return type(value).__name__
+
+
+def allowed_names(value: Any) -> frozenset[str]:
+    """The attribute names a program may read on `value`."""
+    t = type(value)
+    if t is Tensor or isinstance(value, Tensor):
+        return Tensor.PUBLIC_ATTRIBUTES
+    if t is list:
+        return LIST_METHODS
+    if t is str:
+        return STR_METHODS
+    if t is tuple:
+        return TUPLE_METHODS
+    if t is Size:
+        return SIZE_METHODS
+    if t is int or t is float or t is bool:
+        return NUMBER_ATTRIBUTES
+    if t is range:
+        return RANGE_ATTRIBUTES
+    if t is Node:
+        return NODE_ATTRIBUTES
+    if t is AccumulateGrad:
+        return ACCUMULATE_ATTRIBUTES
+    if t is DType:
+        return frozenset(n for n in DTYPE_ATTRIBUTES if hasattr(value, n))
+    declared = getattr(t, "PUBLIC_ATTRIBUTES", None)
+    if isinstance(declared, frozenset) and t.__module__.startswith("gradlang.autograd"):
+        return declared
+    if isinstance(value, tuple) and t.__module__.startswith("gradlang.autograd"):
+        # torch.return_types.max and friends: (values, indices)
+        return frozenset(n for n in ("values", "indices") if hasattr(value, n)) | TUPLE_METHODS
+    if t.__module__.startswith("gradlang.autograd") and t.__name__ == "RemovableHandle":
+        return frozenset({"remove"})
+    return frozenset()
+
+
+def no_attribute(value: Any, name: str) -> GradlangError:
+    if isinstance(value, Namespace):
+        return GradlangError("AttributeError", f"module '{value.name}' has no attribute '{name}'")
+    hint = None
+    if name.startswith("_"):
+        hint = "gradlang programs cannot use attributes whose names start with '_'"
+    return GradlangError(
+        "AttributeError", f"'{type_label(value)}' object has no attribute '{name}'", None, hint
+    )
+
+
+def get_attribute(value: Any, name: str, limits: Limits) -> Any:
+    """`value.name` for a program, or an AttributeError."""
+    if name.startswith("_"):
+        raise no_attribute(value, name)
+    if type(value) is Namespace:
+        try:
+            return value.members[name]
+        except KeyError:
+            raise no_attribute(value, name) from None
+    if name not in allowed_names(value):
+        raise no_attribute(value, name)
+    attr = getattr(value, name)
+    t = type(value)
+    if t is list:
+        return _list_method(value, name, attr, limits)
+    if t is str and name in ("join", "replace"):
+        return _str_method(value, name, limits)
+    if name in GROWING_TENSOR_METHODS and isinstance(value, Tensor):
+        return _tensor_method(attr, limits)
+    return attr
+
+
+def set_attribute(target: Any, name: str, value: Any) -> None:
+    """`target.name = value`: only the settable tensor attributes."""
+    if isinstance(target, Tensor) and name in SETTABLE_TENSOR_ATTRIBUTES:
+        setattr(target, name, value)
+        return
+    if isinstance(target, Function):
+        raise GradlangError("AttributeError", "gradlang functions have no settable attributes")
+    if isinstance(target, Tensor) and name in Tensor.PUBLIC_ATTRIBUTES:
+        raise GradlangError(
+            "AttributeError", f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable"
+        )
+    raise GradlangError(
+        "AttributeError",
+        f"'{type_label(target)}' object has no attribute '{name}'"
+        if not isinstance(target, Namespace)
+        else f"cannot set attributes of module '{target.name}'",
+    )
+
+
+def _list_method(
+    lst: list[Any], name: str, method: Callable[..., Any], limits: Limits
+) -> Callable[..., Any]:
+    if name == "append" or name == "insert":
+
+        def grow(*args: Any) -> Any:
+            if len(lst) >= limits.max_list:
+                raise size_error("list", limits.max_list)
+            return method(*args)
+
+        grow.__name__ = name
+        return grow
+    if name == "extend":
+
+        def extend(items: Any) -> None:
+            if hasattr(items, "__len__") and len(lst) + len(items) > limits.max_list:
+                raise size_error("list", limits.max_list)
+            method(items)
+            check_length(lst, limits)
+
+        return extend
+    return method
+
+
+def _str_method(s: str, name: str, limits: Limits) -> Callable[..., Any]:
+    if name == "join":
+
+        def join(items: Any) -> str:
+            items = list(items) if not isinstance(items, (list, tuple)) else items
+            total = len(s) * max(len(items) - 1, 0)
+            for item in items:
+                total += len(item) if type(item) is str else 0
+            if total > limits.max_string:
+                raise size_error("string", limits.max_string)
+            return s.join(items)
+
+        return join
+
+    def replace(old: str, new: str, count: int = -1) -> str:
+        if type(old) is str and type(new) is str and len(new) > len(old):
+            hits = s.count(old) if old else len(s) + 1
+            if count >= 0:
+                hits = min(hits, count)
+            if len(s) + hits * (len(new) - len(old)) > limits.max_string:
+                raise size_error("string", limits.max_string)
+        return s.replace(old, new, count)
+
+    return replace
+
+
+def _tensor_method(method: Callable[..., Any], limits: Limits) -> Callable[..., Any]:
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        sizes = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+        n = 1
+        for s in sizes:
+            if type(s) is int and s > 0:
+                n *= s
+        base = method.__self__._data.size  # type: ignore[attr-defined]
+        if method.__name__ in ("repeat", "tile", "repeat_interleave"):
+            n *= base
+        if n > limits.max_elements:
+            raise elements_error(n, limits)
+        return method(*args, **kwargs)
+
+    checked.__name__ = method.__name__
+    return checked

@@ -1,0 +1,115 @@
+"""Resource limits of a running program, and the meter that enforces them.
+
+`Limits` holds every limit with a generous default; `Meter` counts statements, watches the
+wall clock and the process's memory, and raises `GradlangError("LimitError", ...)` with a
+hint naming the command-line flag that raises the limit.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+from gradlang.errors import GradlangError, Span
+
+GIB = 1024**3
+
+
+@dataclass
+class Limits:
+    """Every limit a program runs under (a run stops with a LimitError when it hits one)."""
+
+    max_steps: int = 10_000_000
+    max_elements: int = 50_000_000
+    max_memory_bytes: int = 2 * GIB
+    max_int_bits: int = 100_000
+    max_string: int = 10_000_000
+    max_list: int = 10_000_000
+    max_depth: int = 500
+    max_nesting: int = 100
+    timeout: float | None = None
+
+
+def limit_error(message: str, span: Span | None, flag: str | None = None) -> GradlangError:
+    """A LimitError whose hint names the flag (or the Limits field) that raises the limit."""
+    hint = f"raise the limit with {flag}" if flag else "this limit protects the machine"
+    return GradlangError("LimitError", message, span, hint)
+
+
+def _rss_reader() -> object:
+    """A function giving the process's resident memory in bytes, or None where unknown."""
+    try:
+        page = os.sysconf("SC_PAGE_SIZE")
+        with open("/proc/self/statm", "rb") as f:
+            f.read()
+    except (OSError, ValueError, AttributeError):
+        return None
+
+    def rss() -> int:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * page
+
+    return rss
+
+
+_RSS = _rss_reader()
+CHECK_EVERY = 64  # statements between clock and memory checks
+
+
+class Meter:
+    """Counts executed statements; every CHECK_EVERY steps looks at the clock and memory.
+
+    The hot path is one increment and one comparison (`steps >= next_check`).
+    """
+
+    __slots__ = ("limits", "steps", "next_check", "deadline", "baseline", "interrupted")
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.steps = 0
+        self.next_check = min(CHECK_EVERY, limits.max_steps + 1)
+        self.deadline: float | None = None
+        self.baseline = _RSS() if _RSS is not None else 0  # type: ignore[operator]
+        self.interrupted = False
+
+    def start(self) -> None:
+        """Start the clock for one run (the REPL starts it afresh for every entry)."""
+        t = self.limits.timeout
+        self.deadline = time.monotonic() + t if t else None
+
+    def check(self, span: Span | None) -> None:
+        """Called when `steps` reaches `next_check`: enforce steps, time and memory."""
+        lim = self.limits
+        if self.steps > lim.max_steps:
+            raise limit_error(
+                f"the program executed more than {lim.max_steps:,} statements",
+                span,
+                "--max-steps N",
+            )
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise limit_error(
+                f"the program ran longer than {lim.timeout:g} s", span, "--timeout SECONDS"
+            )
+        self.check_memory(span)
+        if self.interrupted:
+            self.interrupted = False
+            raise GradlangError("KeyboardInterrupt", "interrupted", span)
+        self.next_check = min(self.steps + CHECK_EVERY, lim.max_steps + 1)
+
+    def check_memory(self, span: Span | None) -> None:
+        if _RSS is None:
+            return
+        used = _RSS() - self.baseline  # type: ignore[operator]
+        if used > self.limits.max_memory_bytes:
+            raise limit_error(
+                f"the program uses more than {self.limits.max_memory_bytes / GIB:g} GiB of memory",
+                span,
+                "Limits.max_memory_bytes",
+            )
+
+    def tick(self, span: Span | None) -> None:
+        """One unit of work outside a statement (an element consumed by a builtin)."""
+        self.steps += 1
+        if self.steps >= self.next_check:
+            self.check(span)

@@ -1,0 +1,251 @@
+"""The runtime's own values: frames, user functions, module namespaces, and their texts.
+
+`Function` is a gradlang `def` or `lambda` (a Python callable, so the engine and the tools can
+call it back: hooks, gradcheck); `Namespace` is `torch`, `torch.nn.functional`, ...;
+`repr_value`/`str_value` give Python's text for every value without ever printing an address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from gradlang.errors import GradlangError
+
+if TYPE_CHECKING:
+    from gradlang.runtime.interpreter import Interpreter
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+NO_VALUE = _Marker("NO_VALUE")
+"""What `run_interactive` returns when the last statement is not an expression."""
+
+BREAK = _Marker("BREAK")
+CONTINUE = _Marker("CONTINUE")
+RETURN = _Marker("RETURN")
+MISSING = _Marker("MISSING")
+
+
+class Frame:
+    """The variables of one scope (module, call, comprehension) and the enclosing frame."""
+
+    __slots__ = ("vars", "parent", "ret")
+
+    def __init__(self, vars: dict[str, Any], parent: Frame | None) -> None:
+        self.vars = vars
+        self.parent = parent
+        self.ret: Any = None
+
+
+class Function:
+    """A user function: `def` or `lambda`. Calling it runs its body in a new frame."""
+
+    __slots__ = (
+        "name",
+        "params",
+        "defaults",
+        "body",
+        "closure",
+        "interp",
+        "is_lambda",
+        "nreq",
+        "__weakref__",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        params: tuple[str, ...],
+        defaults: tuple[Any, ...],
+        body: Callable[[Frame], Any],
+        closure: Frame,
+        interp: Interpreter,
+        is_lambda: bool,
+    ) -> None:
+        self.name = name
+        self.params = params
+        self.defaults = defaults  # values for the last len(defaults) params
+        self.body = body
+        self.closure = closure
+        self.interp = interp
+        self.is_lambda = is_lambda
+        self.nreq = len(params) - len(defaults)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        params = self.params
+        if not kwargs and len(args) == len(params):
+            local = dict(zip(params, args))
+        else:
+            local = self._bind(args, kwargs)
+        interp = self.interp
+        if interp.depth >= interp.limits.max_depth:
+            from gradlang.runtime.limits import limit_error
+
+            raise limit_error(
+                f"maximum recursion depth exceeded ({interp.limits.max_depth} nested calls)",
+                None,
+                "Limits.max_depth",
+            )
+        frame = Frame(local, self.closure)
+        interp.depth += 1
+        interp.frames.append(frame)
+        try:
+            result = self.body(frame)
+        finally:
+            interp.depth -= 1
+            interp.frames.pop()
+        if self.is_lambda:
+            return result
+        return frame.ret if result is RETURN else None
+
+    def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Python's argument binding, with Python's error messages."""
+        params = self.params
+        label = f"{self.name}()"
+        if len(args) > len(params):
+            if self.defaults:
+                takes = f"from {self.nreq} to {len(params)} positional arguments"
+            else:
+                takes = f"{len(params)} positional argument{'s' if len(params) != 1 else ''}"
+            was = "was" if len(args) == 1 else "were"
+            raise TypeError(f"{label} takes {takes} but {len(args)} {was} given")
+        local = dict(zip(params, args))
+        for key, value in kwargs.items():
+            if key not in params:
+                raise TypeError(f"{label} got an unexpected keyword argument '{key}'")
+            if key in local:
+                raise TypeError(f"{label} got multiple values for argument '{key}'")
+            local[key] = value
+        missing = [p for p in params[: self.nreq] if p not in local]
+        if missing:
+            names = [f"'{m}'" for m in missing]
+            if len(names) == 1:
+                listed = names[0]
+            elif len(names) == 2:
+                listed = f"{names[0]} and {names[1]}"
+            else:
+                listed = ", ".join(names[:-1]) + f", and {names[-1]}"
+            plural = "argument" if len(names) == 1 else "arguments"
+            raise TypeError(f"{label} missing {len(names)} required positional {plural}: {listed}")
+        for i, name in enumerate(params[self.nreq :]):
+            if name not in local:
+                local[name] = self.defaults[i]
+        return {p: local[p] for p in params}
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+
+Function.__name__ = "function"  # Python's messages say 'function' object ...
+Function.__qualname__ = "function"
+
+
+class Namespace:
+    """`torch`, `torch.nn`, `torch.nn.functional`, `torch.autograd`: names to values."""
+
+    __slots__ = ("name", "members")
+
+    def __init__(self, name: str, members: dict[str, Any]) -> None:
+        self.name = name
+        self.members = members
+
+    def __repr__(self) -> str:
+        return f"<module '{self.name}'>"
+
+
+Namespace.__name__ = "module"
+Namespace.__qualname__ = "module"
+
+
+class Builtin:
+    """A builtin that receives the interpreter (the tools' entries, load/save)."""
+
+    __slots__ = ("name", "fn", "interp")
+
+    def __init__(self, name: str, fn: Callable[..., Any], interp: Interpreter) -> None:
+        self.name = name
+        self.fn = fn
+        self.interp = interp
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(self.interp, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<built-in function {self.name}>"
+
+
+Builtin.__name__ = "builtin_function_or_method"
+Builtin.__qualname__ = "builtin_function_or_method"
+
+MAX_REPR_DEPTH = 500
+
+
+def repr_value(value: Any, depth: int = 0, seen: tuple[int, ...] = ()) -> str:
+    """Python's repr of a gradlang value (no addresses; nesting checked, not C-recursive)."""
+    t = type(value)
+    if t is str or t is int or t is float or t is bool or value is None or t is range:
+        return repr(value)
+    if t is list or t is tuple:
+        if id(value) in seen:
+            return "[...]" if t is list else "(...)"
+        if depth >= MAX_REPR_DEPTH:
+            raise GradlangError(
+                "RecursionError",
+                "maximum recursion depth exceeded while getting the repr of an object",
+            )
+        inner_seen = (*seen, id(value))
+        items = [repr_value(v, depth + 1, inner_seen) for v in value]
+        if t is list:
+            return "[" + ", ".join(items) + "]"
+        if len(items) == 1:
+            return "(" + items[0] + ",)"
+        return "(" + ", ".join(items) + ")"
+    if t is Function or t is Namespace or t is Builtin:
+        return repr(value)
+    if t.__module__ == "builtins":
+        return _builtin_object_repr(value)
+    if t.__module__.startswith("gradlang."):
+        return repr(value)
+    return f"<{t.__name__} object>"
+
+
+def _builtin_object_repr(value: Any) -> str:
+    """Reprs of Python objects that would print an address: functions, iterators, methods."""
+    t = type(value)
+    name = getattr(value, "__name__", None)
+    if t.__name__ in ("builtin_function_or_method", "function"):
+        owner = getattr(value, "__self__", None)
+        if (
+            owner is not None
+            and not isinstance(owner, type)
+            and type(owner).__module__ != "builtins"
+        ):
+            return f"<built-in method {name} of {type(owner).__name__} object>"
+        return f"<built-in function {name}>"
+    if t.__name__ == "method":
+        owner = value.__self__
+        return f"<built-in method {name} of {type(owner).__name__} object>"
+    if t is complex or t is bytes or t is slice or value is Ellipsis:
+        return repr(value)
+    return f"<{t.__name__} object>"
+
+
+def str_value(value: Any) -> str:
+    """Python's str of a gradlang value."""
+    t = type(value)
+    if t is str:
+        return value
+    if t is float or t is int or t is bool:
+        return str(value)
+    if t is list or t is tuple or t.__module__ == "builtins" or t in (Function, Namespace, Builtin):
+        return repr_value(value)
+    return str(value)
