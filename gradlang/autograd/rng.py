@@ -37,6 +37,9 @@ _F64 = np.dtype(np.float64)
 _NORMAL_FILL_MIN = 16
 _RANDINT_WIDE_RANGE = 1 << 28
 _RANDPERM_WIDE_N = (2**32 - 1) // 20
+_LOW29 = np.int64((1 << 29) - 1)  # float64 mantissa bits below float32's last bit
+_MIDPOINT29 = np.int64(1 << 28)  # ...set exactly like a float32 rounding midpoint
+_F32_TINY = 2.0**-125
 
 
 # --------------------------------------------------------------------------- exact FMA
@@ -57,16 +60,28 @@ def _round_to_odd(s: np.ndarray, err: np.ndarray) -> np.ndarray:
 
 
 def fma32(a: Any, b: Any, c: Any) -> np.ndarray:
-    """float32 `a*b + c` with one rounding (see the module docstring)."""
-    p = np.asarray(a, np.float32).astype(np.float64) * np.asarray(b, np.float32).astype(np.float64)
-    c64 = np.asarray(c, np.float32).astype(np.float64)
+    """float32 `a*b + c` with one rounding (see the module docstring).
+
+    Fast path: the float64 sum `s` of the exact product and `c` rounds to the right float32
+    unless `s` sits exactly on a float32 rounding midpoint (then the float64 rounding may
+    have moved it there) or is in float32's subnormal range; only those few elements take the
+    round-to-odd path.
+    """
+    a32 = np.asarray(a, np.float32)
+    b32 = np.asarray(b, np.float32)
+    c32 = np.asarray(c, np.float32)
+    p = np.multiply(a32, b32, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        s, err = _two_sum(p, c64)
-        out = _round_to_odd(s, err)
-        finite = np.isfinite(s)
-        if not np.all(finite):  # inf/nan operands: the plain sum is already the answer
-            out = np.where(finite, out, s)
-        return out.astype(np.float32)
+        s = np.asarray(p + c32)
+        out = s.astype(np.float32)
+        low_bits = s.reshape(-1).view(np.int64) & _LOW29
+        suspect = (low_bits == _MIDPOINT29).reshape(s.shape) | (np.abs(s) < _F32_TINY)
+        if np.any(suspect):
+            ps = np.broadcast_to(p, s.shape)[suspect]
+            cs = np.broadcast_to(c32, s.shape)[suspect].astype(np.float64)
+            exact = _round_to_odd(*_two_sum(ps, cs))
+            out[suspect] = np.where(np.isfinite(exact), exact, ps + cs).astype(np.float32)
+    return out
 
 
 def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

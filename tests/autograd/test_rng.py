@@ -54,6 +54,10 @@ def _fma32_cases(rng: np.random.Generator) -> list[tuple[np.float32, np.float32,
     for tiny in (2.0**-60, -(2.0**-60), 2.0**-100, 0.0):
         cases.append((m, m, np.float32(tiny)))
         cases.append((-m, m, np.float32(tiny)))
+    for _ in range(2000):  # 13-bit mantissas: products of 25-26 bits, often exact midpoints
+        a, b = (rng.integers(2**12, 2**13, 2) * 2.0 ** rng.integers(-20, 5, 2)).astype(np.float32)
+        scale = float(a) * float(b) * 2.0 ** -int(rng.integers(24, 80))
+        cases.append((a, b, np.float32(scale * rng.choice([1, -1, 0]))))
     return cases
 
 
