@@ -200,6 +200,7 @@ class _Group(click.Group):
 
 
 @click.group(
+    "gradlang",
     cls=_Group,
     invoke_without_command=True,
     help=MAIN_HELP,
