@@ -12,11 +12,17 @@ log/sincos in float32 with GCC's fused multiply-adds, which this module emulates
   made round-to-odd (TwoSum gives the exact error; an inexact sum with an even last bit is
   moved one ulp towards the error) and then rounded to float32. Rounding to odd with at least
   two extra bits and then to nearest gives the correctly rounded result (Boldo & Melquiond).
+  Only sums that land exactly on a float32 rounding midpoint (or in float32's subnormal
+  range) can be misrounded by the plain float64 sum, so only those take this path.
 * float64 FMA: exact product by Dekker's TwoProduct, TwoSum with the addend, the two low
   parts added with rounding to odd, then one last rounded addition (Boldo & Melquiond 2008).
 
 Every float64 transcendental (log, log1p, cos, sin) goes through Python's `math`, i.e. the
 platform libm that torch calls too; numpy's own SIMD versions differ in the last bit.
+
+Torch itself gives other float32 `randn` bits (numel >= 16) on AVX-512 and non-x86 builds,
+and an unfused affine step in `uniform_(a, b)` / `normal_(mean, std)` on DEFAULT builds;
+gradlang always gives the AVX2 bits, the same on every machine.
 """
 
 from __future__ import annotations
