@@ -144,13 +144,13 @@ class Session:
             module = parse(source, filename)
             interp = self.interpreter(_io_root(filename))
             if interactive:
-                value = interp.run_interactive(module)
+                value = interp.run_interactive(module, source=source)
                 from gradlang.runtime import NO_VALUE
 
                 if value is not NO_VALUE:
                     result.value, result.has_value = value, True
             else:
-                interp.run(module)
+                interp.run(module, source=source)
         except GradlangError as error:
             result.error = error
         except KeyboardInterrupt:

@@ -1,0 +1,54 @@
+"""The shipped examples: every NAME.out is what PyTorch 2.13 prints, and gradlang agrees.
+
+`gradlang test examples` (in test_cli.py) checks gradlang against the .out files; here the
+.out files themselves are checked against real PyTorch, so neither side can drift.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gradlang.resources import examples_dir
+
+from .conftest import EXAMPLES
+
+PROGRAMS = sorted(EXAMPLES.rglob("*.grad"))
+SEED = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "seed"
+
+
+def test_examples_are_found_where_the_package_looks() -> None:
+    assert examples_dir().resolve() == EXAMPLES.resolve()
+    assert len(PROGRAMS) >= 18
+
+
+def test_every_example_has_its_output_beside_it() -> None:
+    missing = [str(p) for p in PROGRAMS if not p.with_suffix(".out").exists()]
+    assert missing == []
+
+
+@pytest.mark.skipif(not SEED.is_dir(), reason="shared/conformance not beside the checkout")
+def test_seed_examples_are_the_conformance_programs() -> None:
+    ours = sorted(p.read_text() for p in (EXAMPLES / "seed").glob("*.grad"))
+    theirs = sorted(p.read_text() for p in SEED.glob("*.grad"))
+    assert ours == theirs
+
+
+def test_tour_steps_exist() -> None:
+    from gradlang.tour import STEPS
+
+    for step in STEPS:
+        assert (EXAMPLES / step.path).is_file(), step.path
+
+
+@pytest.mark.torch
+def test_outputs_are_what_pytorch_prints() -> None:
+    pytest.importorskip("torch")
+    from .torch_outputs import torch_outputs
+
+    results = torch_outputs(PROGRAMS)
+    wrong = [
+        str(p) for p, (out, _err) in results.items() if out != p.with_suffix(".out").read_text()
+    ]
+    assert wrong == []
