@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from gradlang.repl import HELP, Repl, is_complete, run_piped
-from gradlang.session import Session
 
 from .conftest import EXAMPLES, REPO, run_module
 
