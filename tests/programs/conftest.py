@@ -1,0 +1,6 @@
+"""Makes torch_runner importable by the corpus tests."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
