@@ -187,13 +187,20 @@ Builtin.__name__ = "builtin_function_or_method"
 Builtin.__qualname__ = "builtin_function_or_method"
 
 MAX_REPR_DEPTH = 500
+MAX_REPR_CHARS = 10_000_000  # a repr longer than this is refused (Limits.max_string's default)
 
 
-def repr_value(value: Any, depth: int = 0, seen: tuple[int, ...] = ()) -> str:
-    """Python's repr of a gradlang value (no addresses; nesting checked, not C-recursive)."""
+def repr_value(
+    value: Any, depth: int = 0, seen: tuple[int, ...] = (), budget: list[int] | None = None
+) -> str:
+    """Python's repr of a gradlang value (no addresses; nesting checked, not C-recursive;
+    at most MAX_REPR_CHARS characters, so shared sub-lists cannot make it explode)."""
     t = type(value)
     if t is str or t is int or t is float or t is bool or value is None or t is range:
-        return repr(value)
+        text = repr(value)
+        if budget is not None:
+            budget[0] -= len(text)
+        return text
     if t is list or t is tuple:
         if id(value) in seen:
             return "[...]" if t is list else "(...)"
@@ -202,8 +209,20 @@ def repr_value(value: Any, depth: int = 0, seen: tuple[int, ...] = ()) -> str:
                 "RecursionError",
                 "maximum recursion depth exceeded while getting the repr of an object",
             )
+        if budget is None:
+            budget = [MAX_REPR_CHARS]
         inner_seen = (*seen, id(value))
-        items = [repr_value(v, depth + 1, inner_seen) for v in value]
+        items = []
+        for v in value:
+            budget[0] -= 2
+            if budget[0] < 0:
+                raise GradlangError(
+                    "LimitError",
+                    f"string would have more than {MAX_REPR_CHARS:,} items",
+                    None,
+                    "Limits.max_string",
+                )
+            items.append(repr_value(v, depth + 1, inner_seen, budget))
         if t is list:
             return "[" + ", ".join(items) + "]"
         if len(items) == 1:
