@@ -63,7 +63,7 @@ UNSUPPORTED: dict[str, tuple[str, str | None]] = {
 }
 
 # Nodes that fold a flat list of operands into a left-leaning chain in the IR.
-_CHAINS = {"arith_expr", "term", "comparison"}
+_CHAINS = {"arith_expr", "term"}
 
 
 def _meta_span(tree: Tree, filename: str) -> Span | None:
@@ -92,6 +92,13 @@ def prescan(root: Tree, filename: str) -> None:
             if first is None or key < first[0]:
                 first = (key, tree.data, span)
         step = max(1, (len(tree.children) - 1) // 2) if tree.data in _CHAINS else 1
+        if depth + step - 1 > MAX_DEPTH:
+            raise GradlangError(
+                "SyntaxError",
+                f"too deeply nested: more than {MAX_DEPTH} levels",
+                _meta_span(tree, filename),
+                "split the expression into several statements",
+            )
         for child in tree.children:
             if isinstance(child, Tree):
                 stack.append((child, depth + step))

@@ -49,8 +49,8 @@ def _join(start: Span, end: Span) -> Span:
     return Span(start.file, start.line, start.column, end.end_line, end.end_column)
 
 
-def _target_problem(node: ir.Expr) -> str | None:
-    """Why `node` cannot be assigned to, or None when it can."""
+def _target_problem(node: ir.Expr) -> tuple[str, Span] | None:
+    """Why `node` cannot be assigned to (and where), or None when it can."""
     if isinstance(node, (ir.Name, ir.Attribute, ir.Subscript)):
         return None
     if isinstance(node, (ir.Tuple, ir.List)):
@@ -61,10 +61,10 @@ def _target_problem(node: ir.Expr) -> str | None:
         return None
     if isinstance(node, ir.Constant):
         if node.value is None or isinstance(node.value, bool):
-            return f"cannot assign to {node.value}"
+            return f"cannot assign to {node.value}", node.span
         if node.value is Ellipsis:
-            return "cannot assign to ellipsis here. " + _ASSIGN_HINT
-        return "cannot assign to literal here. " + _ASSIGN_HINT
+            return "cannot assign to ellipsis here. " + _ASSIGN_HINT, node.span
+        return "cannot assign to literal here. " + _ASSIGN_HINT, node.span
     kinds: dict[type, str] = {
         ir.Call: "function call here. " + _ASSIGN_HINT,
         ir.Compare: "comparison",
@@ -74,7 +74,8 @@ def _target_problem(node: ir.Expr) -> str | None:
         ir.FString: "f-string expression",
         ir.Slice: "slice",
     }
-    return "cannot assign to " + kinds.get(type(node), "expression here. " + _ASSIGN_HINT)
+    what = kinds.get(type(node), "expression here. " + _ASSIGN_HINT)
+    return "cannot assign to " + what, node.span
 
 
 @v_args(meta=True)
@@ -132,7 +133,7 @@ class Lowering(Transformer):
     def _check_target(self, target: ir.Expr) -> None:
         problem = _target_problem(target)
         if problem:
-            _syntax_error(problem, target.span)
+            _syntax_error(*problem)
 
     def augassign_stmt(self, meta: Meta, children: list[Any]) -> ir.AugAssign:
         target, op, value = children

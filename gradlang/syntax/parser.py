@@ -101,7 +101,14 @@ def _parse_field(text: str, line: int, column: int, filename: str) -> ir.Expr:
         padded = "(" + " " * max(0, column - 2) + text + ")"
     else:
         padded = "(" + "\n" * (line - 1) + " " * (column - 1) + text + ")"
-    tree = _parse_tree(padded + "\n", "eval_input", filename)
+    try:
+        tree = _parse_tree(padded + "\n", "eval_input", filename)
+    except GradlangError as err:
+        if err.message.startswith("invalid syntax"):
+            err.message = "f-string: " + err.message
+            err.args = (err.message,)
+            err.hint = None
+        raise
     expr: ir.Expr = _lower(tree, filename)
     return expr
 

@@ -89,6 +89,14 @@ def _unexpected_character(err: UnexpectedCharacters, text: str, filename: str) -
             "unexpected character after line continuation character",
             _point(filename, line, column),
         )
+    if ch.isdigit():
+        if ch == "0":
+            return _error(
+                "leading zeros in decimal integer literals are not permitted; "
+                "use an 0o prefix for octal integers",
+                _point(filename, line, column),
+            )
+        return _error("invalid decimal literal", _point(filename, line, column))
     if ch == "!":
         return _error(
             "invalid syntax", _point(filename, line, column), "'!' is not an operator; use 'not'"
