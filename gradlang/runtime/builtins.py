@@ -343,8 +343,10 @@ def sized(name: str, fn: Callable[..., Any], interp: Interpreter) -> Callable[..
 
     def create(*args: Any, **kwargs: Any) -> Any:
         n = _requested(name, args, kwargs)
-        if n is not None and n > max_elements:
-            raise elements_error(n, interp.limits)
+        if n is not None:
+            if n > max_elements:
+                raise elements_error(n, interp.limits)
+            interp.meter.reserve(8 * n, None)
         return fn(*args, **kwargs)
 
     create.__name__ = getattr(fn, "__name__", name)

@@ -54,7 +54,8 @@ def _rss_reader() -> object:
 
 
 _RSS = _rss_reader()
-CHECK_EVERY = 64  # statements between clock and memory checks
+CHECK_EVERY = 64  # statements between clock checks
+MEMORY_EVERY = 16  # clock checks between memory checks (reading /proc costs ~7 us)
 
 
 class Meter:
@@ -63,7 +64,16 @@ class Meter:
     The hot path is one increment and one comparison (`steps >= next_check`).
     """
 
-    __slots__ = ("limits", "steps", "next_check", "deadline", "baseline", "interrupted")
+    __slots__ = (
+        "limits",
+        "steps",
+        "next_check",
+        "deadline",
+        "baseline",
+        "interrupted",
+        "checks",
+        "heavy",
+    )
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -72,6 +82,8 @@ class Meter:
         self.deadline: float | None = None
         self.baseline = _RSS() if _RSS is not None else 0  # type: ignore[operator]
         self.interrupted = False
+        self.checks = 0
+        self.heavy = False  # using over 1/8 of the memory limit: check every statement
 
     def start(self) -> None:
         """Start the clock for one run (the REPL starts it afresh for every entry)."""
@@ -91,21 +103,38 @@ class Meter:
             raise limit_error(
                 f"the program ran longer than {lim.timeout:g} s", span, "--timeout SECONDS"
             )
-        self.check_memory(span)
+        self.checks += 1
+        if self.heavy or self.checks % MEMORY_EVERY == 0:
+            self.check_memory(span)
         if self.interrupted:
             self.interrupted = False
             raise GradlangError("KeyboardInterrupt", "interrupted", span)
-        self.next_check = min(self.steps + CHECK_EVERY, lim.max_steps + 1)
+        every = 1 if self.heavy else CHECK_EVERY
+        self.next_check = min(self.steps + every, lim.max_steps + 1)
 
     def check_memory(self, span: Span | None) -> None:
         if _RSS is None:
             return
         used = _RSS() - self.baseline  # type: ignore[operator]
+        self.heavy = used > self.limits.max_memory_bytes // 8
         if used > self.limits.max_memory_bytes:
             raise limit_error(
                 f"the program uses more than {self.limits.max_memory_bytes / GIB:g} GiB of memory",
                 span,
                 "Limits.max_memory_bytes",
+            )
+
+    def reserve(self, nbytes: int, span: Span | None) -> None:
+        """Before a big allocation: refuse it if it would take memory over the limit."""
+        if _RSS is None or nbytes < 16 * 1024 * 1024:
+            return
+        used = _RSS() - self.baseline  # type: ignore[operator]
+        if used + nbytes > self.limits.max_memory_bytes:
+            raise limit_error(
+                f"the program would use more than {self.limits.max_memory_bytes / GIB:g} GiB "
+                "of memory",
+                span,
+                "use smaller tensors (--max-elements N)",
             )
 
     def tick(self, span: Span | None) -> None:
