@@ -13,7 +13,7 @@ from gradlang.syntax import ir
 def check(module: ir.Module) -> None:
     """Compile `module` (scopes, imports, break/return placement, nesting) without running it;
     raises GradlangError for the first problem."""
-    Interpreter(write=lambda text: None, warn=lambda text: None).compile(module)
+    Interpreter(write=lambda text: None, warn=lambda text: None, seed=None).compile(module)
 
 
 __all__ = ["NO_VALUE", "Interpreter", "Limits", "check"]

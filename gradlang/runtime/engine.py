@@ -56,9 +56,14 @@ def autograd_table() -> dict[str, Any]:
         if name.startswith("autograd."):
             out[name.split(".", 1)[1]] = value
     if "grad" not in out:
-        from gradlang.autograd import backward  # type: ignore[attr-defined]
-
-        out["grad"] = backward.grad
+        grad = getattr(api, "autograd_grad", None) or getattr(api, "grad", None)
+        if grad is None:
+            try:
+                from gradlang.autograd.engine import grad  # type: ignore[no-redef]
+            except ImportError:
+                grad = None
+        if callable(grad):
+            out["grad"] = grad
     return out
 
 

@@ -43,7 +43,7 @@ class Interpreter:
         io_root: Path | None = None,
         write: Callable[[str], None] | None = None,
         warn: Callable[[str], None] | None = None,
-        seed: int = 0,
+        seed: int | None = 0,
     ) -> None:
         self.limits = limits if limits is not None else Limits()
         self.io_root = io_root
@@ -64,7 +64,7 @@ class Interpreter:
         if sys.getrecursionlimit() < RECURSION_LIMIT:
             sys.setrecursionlimit(RECURSION_LIMIT)
         manual_seed = engine.torch_table().get("manual_seed")
-        if manual_seed is not None:
+        if manual_seed is not None and seed is not None:  # None: leave the generator alone
             manual_seed(seed)
 
     # -- running ----------------------------------------------------------------------
