@@ -382,7 +382,7 @@ def make_table(interp: Interpreter) -> dict[str, Any]:
         "torch.autograd": autograd,
     }
 
-    table: dict[str, Any] = {}
+    table: dict[str, Any] = {"torch": torch, "F": functional}  # the prelude's imports
     for name, value in torch_members.items():
         if name not in PYTHON_BUILTIN_NAMES and name not in ("nn", "autograd"):
             table[name] = value

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from gradlang.autograd import origin as _origin
 from gradlang.errors import GradlangError
 
 if TYPE_CHECKING:
@@ -98,11 +99,13 @@ class Function:
         frame = Frame(local, self.closure)
         interp.depth += 1
         interp.frames.append(frame)
+        caller = _origin.current
         try:
             result = self.body(frame)
         finally:
             interp.depth -= 1
             interp.frames.pop()
+            _origin.current = caller  # the rest of the caller's statement is the caller's
         if self.is_lambda:
             return result
         return frame.ret if result is RETURN else None
