@@ -34,7 +34,8 @@ def convert(exc: BaseException, span: Span | None) -> GradlangError:
     if isinstance(exc, GradlangError):
         return exc.with_span(span)
     if isinstance(exc, TorchError):
-        return GradlangError(builtin_name(exc), str(exc), span)
+        type_name, message = builtin_name(exc), str(exc)
+        return GradlangError(type_name, message, span, _hint(type_name, message, exc))
     if isinstance(exc, RecursionError):
         return GradlangError(
             "LimitError",
@@ -57,6 +58,18 @@ def convert(exc: BaseException, span: Span | None) -> GradlangError:
             "this is a bug in gradlang; please report it",
         )
     return GradlangError(type(exc).__name__, _message(exc), span)
+
+
+def _hint(type_name: str, message: str, exc: BaseException) -> str | None:
+    """The tools' teaching hint for an engine error, when the tools are there."""
+    try:
+        from gradlang.tools.hints import hint_for
+    except ImportError:
+        return None
+    try:
+        return hint_for(type_name, message, error=exc)
+    except Exception:  # a broken hint must not hide the program's error
+        return None
 
 
 def _message(exc: BaseException) -> str:
