@@ -11,9 +11,19 @@ from gradlang.syntax import ir
 
 
 def check(module: ir.Module) -> None:
-    """Compile `module` (scopes, imports, break/return placement, nesting) without running it;
-    raises GradlangError for the first problem."""
-    Interpreter(write=lambda text: None, warn=lambda text: None, seed=None).compile(module)
+    """Compile `module` (scopes, imports, break/return placement, nesting, names that nothing
+    binds) without running it; raises GradlangError for the first problem."""
+    from gradlang.errors import GradlangError
+    from gradlang.runtime.scope import bound_names
+    from gradlang.runtime.statements import Compiler, compile_module
+
+    interp = Interpreter(write=lambda text: None, warn=lambda text: None, seed=None)
+    compiler = Compiler(interp)
+    compiler.module_names = bound_names(module.body, set())
+    compile_module(compiler, module)
+    if compiler.unresolved:
+        name, span = compiler.unresolved[0]
+        raise GradlangError("NameError", f"name '{name}' is not defined", span)
 
 
 __all__ = ["NO_VALUE", "Interpreter", "Limits", "check"]

@@ -55,6 +55,8 @@ class ExpressionCompiler:
         self.builtins = interp.builtins
         self.nesting = 0
         self.scope = Scope("module")
+        self.unresolved: list[tuple[str, Span]] = []  # global names no statement binds
+        self.module_names: set[str] | None = None  # set by `check`: the module's bindings
 
     # -- plumbing -------------------------------------------------------------------
     def expr(self, node: ir.Expr) -> Code:
@@ -117,6 +119,8 @@ class ExpressionCompiler:
             return load_free
         g = self.globals
         b = self.builtins
+        if self.module_names is not None and name not in self.module_names and name not in b:
+            self.unresolved.append((name, span))
 
         def load_global(frame: Frame) -> Any:
             if name in g:

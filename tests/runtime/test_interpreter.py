@@ -167,3 +167,13 @@ def test_assert_messages() -> None:
     assert (err.type_name, err.message) == ("AssertionError", "")
     err = fails("assert False, [1, 2]")
     assert err.message == "[1, 2]"
+
+
+def test_check_finds_names_nothing_binds() -> None:
+    check(
+        parse("def f(a):\n    return [a + b for b in range(2)] + g()\ndef g():\n    return []", "p")
+    )
+    with pytest.raises(GradlangError) as info:
+        check(parse("x = 1\ndef f():\n    return x + y", "p"))
+    assert (info.value.type_name, info.value.message) == ("NameError", "name 'y' is not defined")
+    assert info.value.span.line == 3
