@@ -1,0 +1,184 @@
+"""The names a program reaches: `TORCH` (everything under `torch.`) and `FUNCTIONAL`
+(everything under `torch.nn.functional` / `F.`), with PyTorch's parameter names."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from gradlang.autograd import creation as c
+from gradlang.autograd import dtypes as _dt
+from gradlang.autograd import engine
+from gradlang.autograd import grad_mode as gm
+from gradlang.autograd import methods as _methods  # noqa: F401 - installs Tensor methods
+from gradlang.autograd import ops_linalg as la
+from gradlang.autograd import ops_math as m
+from gradlang.autograd import ops_nn as nn
+from gradlang.autograd import ops_reduce as red
+from gradlang.autograd import ops_shape as s
+from gradlang.autograd.size import Size
+from gradlang.autograd.tensor import Tensor
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input._dtype.is_floating_point
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def get_default_dtype() -> _dt.DType:
+    return _dt.DEFAULT_FLOAT
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    from gradlang.autograd.shapes import broadcast_shapes
+
+    shape: tuple[int, ...] = ()
+    for t in tensors:
+        shape = broadcast_shapes(shape, t._data.shape)
+    return tuple(s.expand(t, shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes: Any) -> Size:
+    from gradlang.autograd.shapes import broadcast_shapes as _bs
+
+    out: tuple[int, ...] = ()
+    for sh in shapes:
+        out = _bs(out, (sh,) if isinstance(sh, int) else tuple(sh))
+    return Size(out)
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    n = len(tensors)
+    sizes = [t._data.shape[0] if t._data.ndim else 1 for t in tensors]
+    if indexing == "xy" and n >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for k, t in enumerate(tensors):
+        pos = k
+        if indexing == "xy" and n >= 2 and k < 2:
+            pos = 1 - k
+        shape = [1] * n
+        shape[pos] = -1
+        out.append(s.expand(s.reshape(t, tuple(shape)), tuple(sizes)))
+    return tuple(out)
+
+
+def autograd_backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+                      create_graph: bool = False, inputs: Any = None) -> None:
+    engine.backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
+
+
+autograd = SimpleNamespace(grad=engine.grad, backward=autograd_backward)
+
+FUNCTIONAL: dict[str, Callable[..., Any]] = {
+    "relu": nn.relu, "relu6": nn.relu6, "hardtanh": nn.hardtanh, "sigmoid": nn.sigmoid,
+    "tanh": nn.tanh, "softmax": nn.softmax, "log_softmax": nn.log_softmax,
+    "softmin": nn.softmin, "logsigmoid": nn.logsigmoid, "mse_loss": nn.mse_loss,
+    "l1_loss": nn.l1_loss, "smooth_l1_loss": nn.smooth_l1_loss, "huber_loss": nn.huber_loss,
+    "cross_entropy": nn.cross_entropy, "nll_loss": nn.nll_loss,
+    "binary_cross_entropy": nn.binary_cross_entropy,
+    "binary_cross_entropy_with_logits": nn.binary_cross_entropy_with_logits,
+    "gelu": nn.gelu, "leaky_relu": nn.leaky_relu, "elu": nn.elu, "silu": nn.silu,
+    "softplus": nn.softplus, "linear": nn.linear, "bilinear": nn.bilinear,
+    "dropout": nn.dropout, "normalize": nn.normalize, "cosine_similarity": nn.cosine_similarity,
+    "one_hot": nn.one_hot,
+}
+
+_DTYPES: dict[str, Any] = {d.name: d for d in _dt.ALL}
+_DTYPES.update(_dt.ALIASES)
+
+TORCH: dict[str, Any] = {
+    **_DTYPES,
+    "Size": Size, "Tensor": c.legacy_tensor, "autograd": autograd,
+    "nn": SimpleNamespace(functional=SimpleNamespace(**FUNCTIONAL)),
+    "linalg": SimpleNamespace(norm=red.linalg_norm, vector_norm=red.vector_norm),
+    "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
+    # creation
+    "tensor": c.tensor, "as_tensor": c.as_tensor, "zeros": c.zeros, "ones": c.ones,
+    "full": c.full, "empty": c.empty, "arange": c.arange, "linspace": c.linspace,
+    "logspace": c.logspace, "eye": c.eye, "zeros_like": c.zeros_like, "ones_like": c.ones_like,
+    "full_like": c.full_like, "empty_like": c.empty_like, "rand_like": c.rand_like,
+    "randn_like": c.randn_like, "randint_like": c.randint_like, "manual_seed": c.manual_seed,
+    "initial_seed": c.initial_seed, "randn": c.randn, "rand": c.rand, "randint": c.randint,
+    "randperm": c.randperm, "normal": c.normal,
+    # grad modes
+    "no_grad": gm.no_grad, "enable_grad": gm.enable_grad, "set_grad_enabled": gm.set_grad_enabled,
+    "is_grad_enabled": gm.is_grad_enabled, "inference_mode": gm.no_grad,
+    # inspection
+    "is_tensor": is_tensor, "is_floating_point": is_floating_point, "numel": numel,
+    "get_default_dtype": get_default_dtype, "broadcast_tensors": broadcast_tensors,
+    "broadcast_shapes": broadcast_shapes, "meshgrid": meshgrid,
+    "allclose": m.allclose, "isclose": m.isclose, "equal": m.equal,
+    # elementwise
+    "add": m.add, "sub": m.sub, "subtract": m.sub, "rsub": m.rsub, "mul": m.mul,
+    "multiply": m.mul, "div": m.div, "divide": m.div, "true_divide": m.div,
+    "floor_divide": m.floor_divide, "remainder": m.remainder, "fmod": m.fmod, "neg": m.neg,
+    "negative": m.neg, "pow": m.pow, "float_power": m.float_power, "square": m.square,
+    "reciprocal": m.reciprocal, "exp": m.exp, "exp2": m.exp2, "expm1": m.expm1, "log": m.log,
+    "log2": m.log2, "log10": m.log10, "log1p": m.log1p, "sin": m.sin, "cos": m.cos,
+    "tan": m.tan, "asin": m.asin, "acos": m.acos, "atan": m.atan, "arcsin": m.asin,
+    "arccos": m.acos, "arctan": m.atan, "atan2": m.atan2, "arctan2": m.atan2, "sinh": m.sinh,
+    "cosh": m.cosh, "tanh": m.tanh, "sigmoid": m.sigmoid, "relu": m.relu, "sqrt": m.sqrt,
+    "rsqrt": m.rsqrt, "abs": m.abs, "absolute": m.abs, "sign": m.sign, "sgn": m.sign,
+    "floor": m.floor, "ceil": m.ceil, "round": m.round, "trunc": m.trunc, "fix": m.trunc,
+    "frac": m.frac, "erf": m.erf, "clamp": m.clamp, "clip": m.clamp, "clamp_min": m.clamp_min,
+    "clamp_max": m.clamp_max, "maximum": m.maximum, "minimum": m.minimum, "fmax": m.fmax,
+    "fmin": m.fmin, "where": m.where, "lerp": m.lerp,
+    "eq": m.eq, "ne": m.ne, "lt": m.lt, "le": m.le, "gt": m.gt, "ge": m.ge, "greater": m.gt,
+    "greater_equal": m.ge, "less": m.lt, "less_equal": m.le, "not_equal": m.ne,
+    "logical_not": m.logical_not, "logical_and": m.logical_and, "logical_or": m.logical_or,
+    "logical_xor": m.logical_xor, "isnan": m.isnan, "isinf": m.isinf, "isfinite": m.isfinite,
+    "bitwise_not": m.bitwise_not, "bitwise_and": m.bitwise_and, "bitwise_or": m.bitwise_or,
+    "bitwise_xor": m.bitwise_xor,
+    # reductions
+    "sum": red.sum, "nansum": red.nansum, "mean": red.mean, "nanmean": red.nanmean,
+    "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax, "amin": red.amin,
+    "argmax": red.argmax, "argmin": red.argmin, "var": red.var, "std": red.std,
+    "var_mean": red.var_mean, "std_mean": red.std_mean, "norm": red.norm,
+    "logsumexp": red.logsumexp, "cumsum": red.cumsum, "cumprod": red.cumprod, "all": red.all,
+    "any": red.any, "count_nonzero": red.count_nonzero, "sort": red.sort,
+    "argsort": red.argsort, "topk": red.topk, "median": red.median,
+    # linear algebra
+    "matmul": la.matmul, "mm": la.mm, "mv": la.mv, "dot": la.dot, "inner": la.inner,
+    "vdot": la.vdot, "bmm": la.bmm, "outer": la.outer, "ger": la.outer, "addmm": la.addmm,
+    "trace": la.trace, "einsum": la.einsum,
+    # shape
+    "reshape": s.reshape, "flatten": s.flatten, "unflatten": s.unflatten, "squeeze": s.squeeze,
+    "unsqueeze": s.unsqueeze, "transpose": s.transpose, "swapaxes": s.transpose,
+    "swapdims": s.transpose, "t": s.t, "permute": s.permute, "movedim": s.movedim,
+    "moveaxis": s.movedim, "broadcast_to": s.broadcast_to, "cat": s.cat, "concat": s.cat,
+    "concatenate": s.cat, "stack": s.stack, "hstack": s.hstack, "vstack": s.vstack,
+    "split": s.split, "chunk": s.chunk, "unbind": s.unbind, "narrow": s.narrow,
+    "select": s.select, "index_select": s.index_select, "gather": s.gather,
+    "scatter": s.scatter, "scatter_add": s.scatter_add, "index_add": s.index_add,
+    "masked_fill": s.masked_fill, "masked_select": s.masked_select, "tril": s.tril,
+    "triu": s.triu, "diag": s.diag, "diagonal": s.diagonal, "diag_embed": s.diag_embed,
+    "flip": s.flip, "fliplr": s.fliplr, "flipud": s.flipud, "roll": s.roll,
+    "nonzero": s.nonzero, "argwhere": s.argwhere, "clone": s.clone,
+    "repeat_interleave": None,
+    # neural-net functions reachable from torch.
+    "softmax": nn.softmax, "log_softmax": nn.log_softmax, "dropout": nn.dropout,
+    "cosine_similarity": nn.cosine_similarity,
+}
+del TORCH["repeat_interleave"]
+
+# Helpers the derivative table calls (not reachable from programs).
+INTERNAL: dict[str, Callable[..., Any]] = {
+    "index_backward": s.index_backward, "repeat_backward": s.repeat_backward,
+    "diag_backward": s.diag_backward, "zero_at": s.zero_at,
+    "mse_backward": nn.mse_backward, "nll_backward": nn.nll_backward,
+    "bce_backward": nn.bce_backward, "bce_target_backward": nn.bce_target_backward,
+    "bcel_backward": nn.bcel_backward, "bcel_target_backward": nn.bcel_target_backward,
+    "smooth_l1_backward": nn.smooth_l1_backward, "huber_backward": nn.huber_backward,
+}

@@ -1,0 +1,454 @@
+"""The backward engine: `backward` and `grad` over the recorded graph.
+
+Iterative throughout (a 200,000-node chain works): one DFS counts dependencies, then nodes
+run from a heap ordered as PyTorch orders them (most recently created first), each once all
+its consumers have sent their gradient. Gradients for an input are reduced to its shape
+(`sum_to_shape`) and cast to its dtype in one place, here. Observers (the explain tool) are
+read once per call.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from gradlang.autograd import grad_mode as _gm
+from gradlang.autograd import warnings as _warnings
+from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
+from gradlang.autograd.node import AccumulateGrad, Node
+from gradlang.autograd.size import Size
+from gradlang.autograd.tensor import Tensor
+
+FREED_ERROR = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using "
+    "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+    "make sure to reset the .grad fields of your parameters to None after use to break the "
+    "cycle and avoid the leak."
+)
+VERSION_HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its "
+    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+
+class Observer(Protocol):
+    """What the explain tool implements to watch a backward pass step by step."""
+
+    def node(self, node: Node, grad_output: Tensor, grad_inputs: tuple[Tensor | None, ...]
+             ) -> None: ...
+
+    def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None: ...
+
+
+observers: list[Observer] = []
+
+
+def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Undo broadcasting: sum `g` down to `shape` (differentiably). The one place it is done."""
+    gshape = g._data.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    if lead > 0:
+        g = g.sum(tuple(range(lead)))
+    keep = tuple(k for k, s in enumerate(shape) if s == 1 and g._data.shape[k] != 1)
+    if keep:
+        g = g.sum(keep, keepdim=True)
+    if g._data.shape != tuple(shape):
+        g = g.reshape(shape)
+    return g
+
+
+def _version_error(node: Node, index: int, tensor: Tensor, expected: int) -> TorchRuntimeError:
+    current = tensor._version.value if tensor._version is not None else 0
+    shape = ", ".join(str(s) for s in tensor._data.shape)
+    what = f"[{tensor._dtype.tensor_type} [{shape}]]"
+    if index == -1:
+        maker = node.rule.node
+    else:
+        maker = tensor._grad_fn.rule.node if tensor._grad_fn is not None else None
+    if maker is not None:
+        base = maker
+        while base and base[-1].isdigit():
+            base = base[:-1]
+        if base.endswith("Backward"):
+            base = base[: -len("Backward")]
+        what += f", which is output 0 of {base},"
+    return TorchRuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} is at version {current}; expected version {expected} instead. "
+        + VERSION_HINT)
+
+
+def _check_saved(node: Node) -> None:
+    """Freed graph and in-place modification checks for the tensors this run will read."""
+    rule = node.rule
+    needs = rule.needs
+    used: set[int] = set()
+    for k, nxt in enumerate(node.next):
+        if nxt is not None:
+            used.update(needs[0] if rule.variadic else needs[k])
+    if not used:
+        return
+    if node.freed:
+        raise TorchRuntimeError(FREED_ERROR)
+    inputs = node.inputs
+    versions = node.versions
+    for j in sorted(used):
+        if j == -1:
+            t = node.out
+            expected = node.out_version
+        else:
+            if j >= len(inputs):
+                continue
+            t = inputs[j]
+            if t.__class__ is not Tensor:
+                continue
+            expected = versions[j] if versions is not None else 0
+        if t is not None and t._version is not None and t._version.value != expected:
+            raise _version_error(node, j, t, expected)
+
+
+def _fit(g: Tensor, like: Tensor) -> Tensor:
+    """Reduce a gradient to the input's shape and cast it to the input's dtype."""
+    if g._data.shape != like._data.shape:
+        g = sum_to_shape(g, like._data.shape)
+    if g._dtype is not like._dtype:
+        g = g.to(like._dtype)
+    return g
+
+
+def _add(a: Tensor | None, b: Tensor) -> Tensor:
+    return b if a is None else a + b
+
+
+def _fresh(g: Tensor) -> Tensor:
+    """A detached, writable, contiguous copy (what `.grad` holds)."""
+    return Tensor(np.array(g._data, copy=True, order="C"), g._dtype)
+
+
+def run(roots: Sequence[Any], root_grads: Sequence[Tensor], keep_graph: bool,
+        create_graph: bool, capture: dict[Any, int] | None = None,
+        accumulate: bool = True) -> dict[Any, Tensor]:
+    """Run backward from `roots` (nodes or AccumulateGrads) seeded with `root_grads`.
+
+    With `capture` (node -> index), the gradient reaching each captured node is returned
+    instead of being accumulated into `.grad` (autograd.grad); only nodes on a path to a
+    captured node run.
+    """
+    # 1. dependency counting over the reachable graph (iterative DFS)
+    deps: dict[Any, int] = {}
+    order: list[Any] = []
+    stack: list[Any] = []
+    for r in roots:
+        if r not in deps:
+            deps[r] = 0
+            stack.append(r)
+    while stack:
+        n = stack.pop()
+        order.append(n)
+        for nx in n.next:
+            if nx is None:
+                continue
+            if nx in deps:
+                deps[nx] += 1
+            else:
+                deps[nx] = 1
+                stack.append(nx)
+    needed: set[Any] | None = None
+    if capture is not None:
+        needed = set(capture)
+        changed = True
+        # propagate "leads to a captured node" backwards until stable (DFS order is not
+        # topological, so iterate; graphs here are small or chain-like)
+        while changed:
+            changed = False
+            for n in reversed(order):
+                if n not in needed:
+                    for nx in n.next:
+                        if nx is not None and nx in needed:
+                            needed.add(n)
+                            changed = True
+                            break
+    watchers = list(observers) if observers else None
+    buffers: dict[Any, Tensor] = {}
+    captured: dict[Any, Tensor] = {}
+    heap: list[tuple[int, int, Any]] = []
+    for r, g in zip(roots, root_grads):
+        buffers[r] = _add(buffers.get(r), g)
+    previous_mode = _gm.enabled
+    _gm.enabled = create_graph
+    try:
+        for r in dict.fromkeys(roots):
+            if deps[r] == 0:
+                if r.__class__ is AccumulateGrad:
+                    _accumulate(r, buffers.pop(r), create_graph, capture, captured, accumulate,
+                                watchers)
+                else:
+                    heapq.heappush(heap, (-r.seq, id(r), r))
+        while heap:
+            node: Node = heapq.heappop(heap)[2]
+            g = buffers.pop(node)
+            hooks = node.pre_hooks
+            if hooks:
+                for hook in list(hooks):
+                    replaced = hook(g)
+                    if replaced is not None:
+                        g = replaced
+            kept = node.retained
+            if kept is not None and accumulate and capture is None:
+                _keep(kept, g, create_graph, watchers)
+            if capture is not None and node in capture:
+                captured[node] = g
+            if needed is not None and node not in needed:
+                continue
+            _check_saved(node)
+            rule = node.rule
+            grads = rule.grads
+            inputs = node.inputs
+            out = node.out
+            attrs = node.attrs
+            results: list[Tensor | None] | None = [] if watchers else None
+            for k, nxt in enumerate(node.next):
+                if nxt is None or (needed is not None and nxt not in needed):
+                    if results is not None:
+                        results.append(None)
+                    continue
+                if rule.variadic:
+                    gi = grads[0](g, inputs, out, attrs, k)
+                else:
+                    gi = grads[k](g, inputs, out, attrs)
+                if gi is None:
+                    if results is not None:
+                        results.append(None)
+                    continue
+                gi = _fit(gi, inputs[k])
+                if results is not None:
+                    results.append(gi)
+                buffers[nxt] = _add(buffers.get(nxt), gi)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    if nxt.__class__ is AccumulateGrad:
+                        _accumulate(nxt, buffers.pop(nxt), create_graph, capture, captured,
+                                    accumulate, watchers)
+                    else:
+                        heapq.heappush(heap, (-nxt.seq, id(nxt), nxt))
+            if watchers is not None:
+                for w in watchers:
+                    w.node(node, g, tuple(results or ()))
+            if not keep_graph:
+                node.freed = True
+    finally:
+        _gm.enabled = previous_mode
+    return captured
+
+
+def _accumulate(acc: AccumulateGrad, g: Tensor, create_graph: bool,
+                capture: dict[Any, int] | None, captured: dict[Any, Tensor], accumulate: bool,
+                watchers: list[Observer] | None) -> None:
+    var = acc.variable
+    extra = var._extra
+    if extra is not None and extra.hooks:
+        for hook in list(extra.hooks):
+            replaced = hook(g)
+            if replaced is not None:
+                g = replaced
+    if capture is not None:
+        if acc in capture:
+            captured[acc] = g
+        return
+    if not accumulate:
+        return
+    _store(var, g, create_graph)
+    if watchers is not None:
+        for w in watchers:
+            w.accumulate(var, g, "leaf")
+
+
+def _store(var: Tensor, g: Tensor, create_graph: bool) -> None:
+    from gradlang.autograd.dispatch import record1
+    from gradlang.autograd.rules import RULES
+
+    old = var._grad
+    if old is None:
+        if create_graph and g._requires_grad:
+            var._grad = record1(_fresh(g), RULES["copy"], g)
+        else:
+            var._grad = _fresh(g)
+    elif create_graph and (g._requires_grad or old._requires_grad):
+        var._grad = old + g
+    else:
+        data = old._data
+        if data.shape == g._data.shape and data.flags.writeable:
+            np.add(data, g._data, out=data, casting="unsafe")
+            old._bump_version()
+        else:
+            var._grad = Tensor(data + g._data, old._dtype)
+
+
+def _keep(t: Tensor, g: Tensor, create_graph: bool, watchers: list[Observer] | None) -> None:
+    if g._data.shape != t._data.shape:
+        g = sum_to_shape(g, t._data.shape)
+    if g._dtype is not t._dtype:
+        g = g.to(t._dtype)
+    old = t._grad
+    if old is None:
+        t._grad = g if create_graph and g._requires_grad else _fresh(g)
+    elif create_graph:
+        t._grad = old + g
+    else:
+        t._grad = Tensor(old._data + g._data, old._dtype)
+    if watchers is not None:
+        for w in watchers:
+            w.accumulate(t, g, "retained")
+
+
+def _as_list(x: Any) -> list[Any]:
+    if x is None:
+        return []
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
+    from gradlang.autograd.creation import ones_like
+
+    seeds = []
+    if grads and len(grads) != len(outputs):
+        raise TorchRuntimeError(
+            f"grad can be implicitly created only for scalar outputs"
+            if len(grads) < len(outputs) else
+            f"Mismatch in number of gradients: got {len(grads)} but expected {len(outputs)}")
+    for k, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TorchTypeError(
+                f"backward(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                f"{type(out).__name__}")
+        g = grads[k] if grads else None
+        if g is None:
+            if out._data.size != 1:
+                raise TorchRuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out._dtype.is_floating_point:
+                raise TorchRuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{out._dtype}")
+            g = ones_like(out)
+        else:
+            if not isinstance(g, Tensor):
+                from gradlang.autograd.creation import tensor
+
+                g = tensor(g, dtype=out._dtype)
+            if g._data.shape != out._data.shape:
+                raise TorchRuntimeError(
+                    f"Mismatch in shape: grad_output[{k}] has a shape of "
+                    f"{Size(g._data.shape)} and output[{k}] has a shape of "
+                    f"{Size(out._data.shape)}.")
+            if g._dtype is not out._dtype:
+                g = g.to(out._dtype)
+        seeds.append(g)
+    return seeds
+
+
+def _root(t: Tensor, k: int) -> Any:
+    if not t._requires_grad:
+        raise TorchRuntimeError(
+            f"element {k} of tensors does not require grad and does not have a grad_fn")
+    return t._grad_fn if t._grad_fn is not None else t._accumulator()
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """`torch.autograd.backward`: accumulate d(tensors)/d(leaves) into the leaves' `.grad`."""
+    outputs = _as_list(tensors)
+    grads = _as_list(grad_tensors)
+    seeds = _seed(outputs, grads)
+    roots = [_root(t, k) for k, t in enumerate(outputs)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        _warnings.warn(CREATE_GRAPH_WARNING + _warnings.triggered(
+            "torch/csrc/autograd/engine.cpp:1305"))
+    if inputs is not None:
+        wanted = _as_list(inputs)
+        capture = {_root(t, k): k for k, t in enumerate(wanted)}
+        got = run(roots, seeds, retain_graph, create_graph, capture)
+        for t in wanted:
+            node = t._grad_fn if t._grad_fn is not None else t._accumulator()
+            if node in got:
+                if t._grad_fn is None:
+                    _store(t, _fit(got[node], t), create_graph)
+                else:
+                    _keep(t, got[node], create_graph, None)
+        return
+    run(roots, seeds, retain_graph, create_graph)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False
+         ) -> tuple[Tensor | None, ...]:
+    """`torch.autograd.grad`: the gradients of `outputs` w.r.t. `inputs`, without touching .grad."""
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    for t in ins:
+        if not isinstance(t, Tensor):
+            raise TorchTypeError(
+                f"grad(): argument 'inputs' must be tuple of Tensors, not {type(t).__name__}")
+        if not t._requires_grad:
+            raise TorchRuntimeError("One of the differentiated Tensors does not require grad")
+    seeds = _seed(outs, _as_list(grad_outputs))
+    roots = [_root(t, k) for k, t in enumerate(outs)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    if materialize_grads:
+        allow_unused = True
+    capture: dict[Any, int] = {}
+    nodes = []
+    for k, t in enumerate(ins):
+        node = t._grad_fn if t._grad_fn is not None else t._accumulator()
+        capture[node] = k
+        nodes.append(node)
+    got = run(roots, seeds, retain_graph, create_graph, capture)
+    result: list[Tensor | None] = []
+    for k, (t, node) in enumerate(zip(ins, nodes)):
+        g = got.get(node)
+        if g is None:
+            if not allow_unused:
+                raise TorchRuntimeError(
+                    f"The differentiated Tensor at index {k} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior.")
+            if materialize_grads:
+                from gradlang.autograd.creation import zeros_like
+
+                g = zeros_like(t)
+            result.append(g)
+            continue
+        g = _fit(g, t)
+        if not create_graph:
+            g = g.detach() if g._requires_grad else g
+        result.append(g)
+    return tuple(result)
+
+
+def add_observer(observer: Observer) -> Callable[[], None]:
+    """Install an observer; returns a function that removes it."""
+    observers.append(observer)
+
+    def remove() -> None:
+        if observer in observers:
+            observers.remove(observer)
+
+    return remove

@@ -1,0 +1,82 @@
+"""Grad modes: one global flag (`enabled`), and the context managers that set it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+enabled: bool = True
+
+
+def is_grad_enabled() -> bool:
+    """True when operations are being recorded for autograd."""
+    return enabled
+
+
+class _GradModeContext:
+    """Base of the grad-mode context managers: remembers and restores the previous mode."""
+
+    __slots__ = ("_mode", "_previous")
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = mode
+        self._previous = enabled
+
+    def __enter__(self) -> None:
+        global enabled
+        self._previous = enabled
+        enabled = self._mode
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        global enabled
+        enabled = self._previous
+
+    def __repr__(self) -> str:
+        return f"<torch.autograd.grad_mode.{type(self).__name__} object>"
+
+
+class no_grad(_GradModeContext):  # noqa: N801 - torch's name
+    """`with no_grad():` turns recording off."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(_GradModeContext):  # noqa: N801 - torch's name
+    """`with enable_grad():` turns recording on."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+class set_grad_enabled(_GradModeContext):  # noqa: N801 - torch's name
+    """Sets the mode at once (as torch does); as a context manager, restores it on exit."""
+
+    __slots__ = ()
+
+    def __init__(self, mode: bool) -> None:
+        global enabled
+        super().__init__(bool(mode))
+        self._previous = enabled
+        enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        global enabled
+        enabled = self._mode
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        global enabled
+        enabled = self._previous

@@ -1,0 +1,194 @@
+"""In-place ops (`add_`, `x += 1`, `zero_`, ...): the leaf check, writing into the tensor's own
+storage, bumping the version counter, and giving the tensor its new grad_fn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gradlang.autograd import grad_mode as _gm
+from gradlang.autograd.dispatch import record, record1
+from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
+from gradlang.autograd.rules import RULES
+from gradlang.autograd.shapes import shape_list
+from gradlang.autograd.tensor import Tensor
+
+LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_ERROR = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+OVERLAP_ERROR = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def check_inplace(t: Tensor, view: bool = False) -> None:
+    """PyTorch's errors for writing into a leaf (or a view of one) that requires grad."""
+    if not _gm.enabled:
+        return
+    if t._requires_grad and t._grad_fn is None:
+        raise TorchRuntimeError(VIEW_LEAF_ERROR if view or t._base is not None else LEAF_ERROR)
+    base = t._base
+    if base is not None and base._requires_grad and base._grad_fn is None and t._requires_grad:
+        raise TorchRuntimeError(VIEW_LEAF_ERROR)
+
+
+def adopt(t: Tensor, r: Tensor) -> None:
+    """`t` (just written in place) takes over the autograd identity of the result `r`."""
+    old = t._grad_fn
+    node = r._grad_fn
+    t._requires_grad = r._requires_grad
+    t._grad_fn = node
+    if node is not None:
+        if node.out is r:
+            node.out = t
+            node.out_version = t._version.value if t._version is not None else 0
+        if t._extra is not None and t._extra.retains_grad:
+            if old is not None and old.retained is t:
+                old.retained = None
+            node.retained = t
+
+
+def _write(t: Tensor, r: Tensor) -> None:
+    d = t._data
+    src = r._data
+    if src.shape != d.shape:
+        raise TorchRuntimeError(
+            f"output with shape {shape_list(d.shape)} doesn't match the broadcast shape "
+            f"{shape_list(src.shape)}")
+    if r._dtype.category > t._dtype.category:
+        raise TorchRuntimeError(
+            f"result type {r._dtype.short} can't be cast to the desired output type "
+            f"{t._dtype.short}")
+    if not d.flags.writeable:
+        raise TorchRuntimeError(OVERLAP_ERROR)
+    np.copyto(d, src, casting="unsafe")
+
+
+def apply_inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
+    """Run the out-of-place `fn(t, ...)`, write the result into `t`, and adopt its node."""
+    if t.__class__ is not Tensor:
+        raise TorchTypeError("in-place operation on a non-tensor")
+    check_inplace(t)
+    r = fn(t, *args, **kwargs)
+    _write(t, r)
+    t._bump_version()
+    if r._grad_fn is not None:
+        if r._dtype is not t._dtype:
+            from gradlang.autograd.ops_shape import to
+
+            r = to(r, t._dtype)
+        adopt(t, r)
+    return t
+
+
+def _make(name: str, fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def inplace(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return apply_inplace(self, fn, *args, **kwargs)
+
+    inplace.__name__ = inplace.__qualname__ = name
+    return inplace
+
+
+def zero_(self: Tensor) -> Tensor:
+    return _fill(self, 0, "zero")
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise TorchRuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions.")
+        value = value._data.item()
+    return _fill(self, value, "fill")
+
+
+def _fill(self: Tensor, value: Any, rule: str) -> Tensor:
+    check_inplace(self)
+    d = self._data
+    if not d.flags.writeable:
+        raise TorchRuntimeError(OVERLAP_ERROR)
+    d.fill(value)
+    self._bump_version()
+    if _gm.enabled and self._requires_grad:
+        r = Tensor(d, self._dtype)
+        record1(r, RULES[rule], self)
+        adopt(self, r)
+    return self
+
+
+def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
+    check_inplace(self)
+    if not isinstance(src, Tensor):
+        raise TorchTypeError(
+            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    d = self._data
+    try:
+        b = np.broadcast_to(src._data, d.shape)
+    except ValueError:
+        raise TorchRuntimeError(
+            f"The size of tensor a ({d.shape[-1] if d.ndim else 1}) must match the size of "
+            f"tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at non-singleton "
+            "dimension 0") from None
+    if not d.flags.writeable:
+        raise TorchRuntimeError(OVERLAP_ERROR)
+    grad = _gm.enabled and (self._requires_grad or src._requires_grad)
+    if grad:
+        r = Tensor(d, self._dtype)
+        record(r, RULES["inplace_copy"], (self, src))
+    np.copyto(d, b, casting="unsafe")
+    self._bump_version()
+    if grad:
+        adopt(self, r)
+    return self
+
+
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    from gradlang.autograd import rng
+
+    check_inplace(self)
+    gen = generator if generator is not None else rng.default_generator
+    gen.uniform_(self._data, float(a), float(b))
+    self._bump_version()
+    return self
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None
+            ) -> Tensor:
+    from gradlang.autograd import rng
+
+    check_inplace(self)
+    gen = generator if generator is not None else rng.default_generator
+    gen.normal_(self._data, float(mean), float(std))
+    self._bump_version()
+    return self
+
+
+def build_inplace_methods() -> dict[str, Callable[..., Tensor]]:
+    """`name_` for every op that has an in-place form, from the out-of-place ops."""
+    from gradlang.autograd import ops_math as m
+    from gradlang.autograd import ops_nn as nn
+    from gradlang.autograd import ops_shape as s
+
+    table: dict[str, Callable[..., Tensor]] = {
+        "add_": m.add, "sub_": m.sub, "mul_": m.mul, "div_": m.div, "pow_": m.pow,
+        "clamp_": m.clamp, "clip_": m.clamp, "clamp_min_": m.clamp_min,
+        "clamp_max_": m.clamp_max,
+        "neg_": m.neg, "exp_": m.exp, "log_": m.log, "sin_": m.sin, "cos_": m.cos,
+        "tanh_": m.tanh, "sigmoid_": m.sigmoid, "relu_": m.relu, "sqrt_": m.sqrt,
+        "abs_": m.abs, "floor_": m.floor, "ceil_": m.ceil, "round_": m.round,
+        "trunc_": m.trunc, "sign_": m.sign, "reciprocal_": m.reciprocal, "square_": m.square,
+        "log1p_": m.log1p, "expm1_": m.expm1, "rsqrt_": m.rsqrt, "remainder_": m.remainder,
+        "fmod_": m.fmod, "floor_divide_": m.floor_divide, "true_divide_": m.div,
+        "masked_fill_": s.masked_fill, "index_add_": s.index_add, "scatter_": s.scatter,
+        "scatter_add_": s.scatter_add, "tril_": s.tril, "triu_": s.triu,
+        "lerp_": m.lerp, "erf_": m.erf, "atan_": m.atan, "asin_": m.asin, "acos_": m.acos,
+        "tan_": m.tan, "sinh_": m.sinh, "cosh_": m.cosh, "exp2_": m.exp2, "log2_": m.log2,
+        "log10_": m.log10, "frac_": m.frac, "maximum_": m.maximum, "minimum_": m.minimum,
+        "leaky_relu_": nn.leaky_relu, "elu_": nn.elu,
+    }
+    out = {name: _make(name, fn) for name, fn in table.items()}
+    out.update(zero_=zero_, fill_=fill_, copy_=copy_, uniform_=uniform_, normal_=normal_)
+    return out

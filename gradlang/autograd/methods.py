@@ -1,0 +1,128 @@
+"""Attaches the ops to `Tensor` as methods and Python operators, and fills
+`Tensor.PUBLIC_ATTRIBUTES` (what a program may touch; the runtime's allow-list starts here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gradlang.autograd import ops_linalg as la
+from gradlang.autograd import ops_math as m
+from gradlang.autograd import ops_nn as nn
+from gradlang.autograd import ops_reduce as red
+from gradlang.autograd import ops_shape as s
+from gradlang.autograd.inplace import apply_inplace, build_inplace_methods
+from gradlang.autograd.tensor import Tensor
+
+METHODS: dict[str, Callable[..., Any]] = {
+    # arithmetic
+    "add": m.add, "sub": m.sub, "subtract": m.sub, "mul": m.mul, "multiply": m.mul,
+    "div": m.div, "divide": m.div, "true_divide": m.div, "floor_divide": m.floor_divide,
+    "remainder": m.remainder, "fmod": m.fmod, "neg": m.neg, "negative": m.neg, "pow": m.pow,
+    "square": m.square, "reciprocal": m.reciprocal, "float_power": m.float_power,
+    "maximum": m.maximum, "minimum": m.minimum, "fmax": m.fmax, "fmin": m.fmin,
+    "atan2": m.atan2, "arctan2": m.atan2, "lerp": m.lerp, "where": lambda self, c, o: m.where(
+        c, self, o),
+    # unary
+    "exp": m.exp, "exp2": m.exp2, "expm1": m.expm1, "log": m.log, "log2": m.log2,
+    "log10": m.log10, "log1p": m.log1p, "sin": m.sin, "cos": m.cos, "tan": m.tan,
+    "asin": m.asin, "acos": m.acos, "atan": m.atan, "arcsin": m.asin, "arccos": m.acos,
+    "arctan": m.atan, "sinh": m.sinh, "cosh": m.cosh, "tanh": m.tanh, "sigmoid": m.sigmoid,
+    "relu": m.relu, "sqrt": m.sqrt, "rsqrt": m.rsqrt, "abs": m.abs, "absolute": m.abs,
+    "sign": m.sign, "sgn": m.sign, "floor": m.floor, "ceil": m.ceil, "round": m.round,
+    "trunc": m.trunc, "fix": m.trunc, "frac": m.frac, "erf": m.erf, "clamp": m.clamp,
+    "clip": m.clamp, "clamp_min": m.clamp_min, "clamp_max": m.clamp_max,
+    "softmax": nn.softmax, "log_softmax": nn.log_softmax,
+    # comparisons and logic
+    "eq": m.eq, "ne": m.ne, "lt": m.lt, "le": m.le, "gt": m.gt, "ge": m.ge,
+    "greater": m.gt, "greater_equal": m.ge, "less": m.lt, "less_equal": m.le,
+    "not_equal": m.ne, "logical_not": m.logical_not, "logical_and": m.logical_and,
+    "logical_or": m.logical_or, "logical_xor": m.logical_xor, "isnan": m.isnan,
+    "isinf": m.isinf, "isfinite": m.isfinite, "isclose": m.isclose, "allclose": m.allclose,
+    "equal": m.equal, "bitwise_not": m.bitwise_not, "bitwise_and": m.bitwise_and,
+    "bitwise_or": m.bitwise_or, "bitwise_xor": m.bitwise_xor,
+    # reductions
+    "sum": red.sum, "nansum": red.nansum, "mean": red.mean, "nanmean": red.nanmean,
+    "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax, "amin": red.amin,
+    "argmax": red.argmax, "argmin": red.argmin, "var": red.var, "std": red.std,
+    "norm": red.norm, "logsumexp": red.logsumexp, "cumsum": red.cumsum,
+    "cumprod": red.cumprod, "all": red.all, "any": red.any, "count_nonzero": red.count_nonzero,
+    "sort": red.sort, "argsort": red.argsort, "topk": red.topk, "median": red.median,
+    # linear algebra
+    "matmul": la.matmul, "mm": la.mm, "mv": la.mv, "dot": la.dot, "bmm": la.bmm,
+    "outer": la.outer, "ger": la.outer, "inner": la.inner, "addmm": la.addmm,
+    "trace": la.trace,
+    # shape
+    "view": s.view, "view_as": s.view_as, "reshape": s.reshape, "reshape_as": s.reshape_as,
+    "flatten": s.flatten, "unflatten": s.unflatten, "squeeze": s.squeeze,
+    "unsqueeze": s.unsqueeze, "expand": s.expand, "expand_as": s.expand_as,
+    "broadcast_to": s.broadcast_to, "transpose": s.transpose, "swapaxes": s.transpose,
+    "swapdims": s.transpose, "t": s.t, "permute": s.permute, "movedim": s.movedim,
+    "moveaxis": s.movedim, "contiguous": s.contiguous, "clone": s.clone,
+    "select": s.select, "narrow": s.narrow, "split": s.split, "chunk": s.chunk,
+    "unbind": s.unbind, "repeat": s.repeat, "flip": s.flip, "fliplr": s.fliplr,
+    "flipud": s.flipud, "roll": s.roll, "index_select": s.index_select, "gather": s.gather,
+    "scatter": s.scatter, "scatter_add": s.scatter_add, "index_add": s.index_add,
+    "masked_fill": s.masked_fill, "masked_select": s.masked_select, "tril": s.tril,
+    "triu": s.triu, "diag": s.diag, "diagonal": s.diagonal, "nonzero": s.nonzero,
+    "argwhere": s.argwhere,
+    # dtype
+    "to": s.to, "type_as": s.type_as, "float": s.float, "double": s.double, "half": s.half,
+    "long": s.long, "int": s.int, "bool": s.bool, "type": s.type, "cpu": s.cpu,
+}
+
+OPERATORS: dict[str, Callable[..., Any]] = {
+    "__add__": m.add, "__radd__": m.add, "__sub__": m.sub, "__rsub__": m.rsub,
+    "__mul__": m.mul, "__rmul__": m.mul, "__truediv__": m.div, "__rtruediv__": m.rdiv,
+    "__floordiv__": m.floor_divide, "__rfloordiv__": m.rfloordiv, "__mod__": m.remainder,
+    "__rmod__": m.rmod, "__pow__": m.pow, "__rpow__": m.rpow, "__matmul__": la.matmul,
+    "__rmatmul__": la.rmatmul, "__neg__": m.neg, "__pos__": m.positive, "__abs__": m.abs,
+    "__eq__": m.eq, "__ne__": m.ne, "__lt__": m.lt, "__le__": m.le, "__gt__": m.gt,
+    "__ge__": m.ge, "__invert__": m.bitwise_not, "__and__": m.bitwise_and,
+    "__or__": m.bitwise_or, "__xor__": m.bitwise_xor, "__rand__": m.bitwise_and,
+    "__ror__": m.bitwise_or, "__rxor__": m.bitwise_xor, "__getitem__": s.index,
+    "__setitem__": s.setitem,
+}
+
+INPLACE_OPERATORS: dict[str, Callable[..., Any]] = {
+    "__iadd__": m.add, "__isub__": m.sub, "__imul__": m.mul, "__itruediv__": m.div,
+    "__ifloordiv__": m.floor_divide, "__imod__": m.remainder, "__ipow__": m.pow,
+    "__iand__": m.bitwise_and, "__ior__": m.bitwise_or, "__ixor__": m.bitwise_xor,
+}
+
+PROPERTIES = {"T": s.T_property, "mT": s.mT_property}
+
+CORE_PUBLIC = {
+    "shape", "size", "dtype", "ndim", "dim", "ndimension", "numel", "nelement", "element_size",
+    "device", "is_cuda", "is_floating_point", "is_complex", "is_contiguous", "stride",
+    "requires_grad", "requires_grad_", "grad_fn", "is_leaf", "retains_grad", "retain_grad",
+    "grad", "data", "register_hook", "backward", "detach", "detach_", "item", "tolist",
+    "numpy",
+}
+
+
+def _inplace_operator(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def op(self: Tensor, other: Any) -> Tensor:
+        return apply_inplace(self, fn, other)
+
+    return op
+
+
+def install() -> None:
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)
+    for name, fn in OPERATORS.items():
+        setattr(Tensor, name, fn)
+    for name, fn in INPLACE_OPERATORS.items():
+        setattr(Tensor, name, _inplace_operator(fn))
+    inplace = build_inplace_methods()
+    for name, fn in inplace.items():
+        setattr(Tensor, name, fn)
+    for name, fn in PROPERTIES.items():
+        setattr(Tensor, name, property(fn))
+    Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
+    names = set(METHODS) | set(inplace) | set(PROPERTIES) | CORE_PUBLIC
+    Tensor.PUBLIC_ATTRIBUTES = frozenset(n for n in names if not n.startswith("_"))
+
+
+install()

@@ -1,0 +1,287 @@
+"""Linear algebra: matmul (dispatching as PyTorch does to dot/mv/mm/bmm), outer, addmm, trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gradlang.autograd import grad_mode as _gm
+from gradlang.autograd.dispatch import record, record1, result
+from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
+from gradlang.autograd.rules import RULES
+from gradlang.autograd.shapes import broadcast_shapes, shape_list
+from gradlang.autograd.tensor import Tensor
+
+_MM = RULES["mm"]
+_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
+          "bool": "bool", "float16": "c10::Half"}
+
+
+def _check(x: Any, name: str, pos: int, arg: str) -> Tensor:
+    if x.__class__ is not Tensor:
+        raise TorchTypeError(
+            f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+            f"{type(x).__name__}")
+    return x
+
+
+def _same_dtype(a: Tensor, b: Tensor) -> None:
+    if a._dtype is not b._dtype:
+        raise TorchRuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_NAMES[a._dtype.name]} != "
+            f"{_NAMES[b._dtype.name]}")
+
+
+def _grad(a: Tensor, b: Tensor) -> bool:
+    return _gm.enabled and (a._requires_grad or b._requires_grad)
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    _check(input, "mm", 1, "input")
+    _check(mat2, "mm", 2, "mat2")
+    a, b = input._data, mat2._data
+    if a.ndim != 2:
+        raise TorchRuntimeError(f"self must be a matrix")
+    if b.ndim != 2:
+        raise TorchRuntimeError(f"mat2 must be a matrix")
+    if a.shape[1] != b.shape[0]:
+        raise TorchRuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+            f"{b.shape[0]}x{b.shape[1]})")
+    _same_dtype(input, mat2)
+    r = Tensor(np.matmul(a, b), input._dtype)
+    if _gm.enabled and (input._requires_grad or mat2._requires_grad):
+        record(r, _MM, (input, mat2))
+    return r
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    a, v = input._data, vec._data
+    if a.ndim != 2 or v.ndim != 1:
+        raise TorchRuntimeError(
+            f"vector + matrix @ vector expected, got {v.ndim}, {a.ndim}, {v.ndim}")
+    if a.shape[1] != v.shape[0]:
+        raise TorchRuntimeError(
+            f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec "
+            f"({v.shape[0]})")
+    _same_dtype(input, vec)
+    r = result(np.matmul(a, v), input._dtype)
+    if _grad(input, vec):
+        record(r, RULES["mv"], (input, vec))
+    return r
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    a, b = input._data, tensor._data
+    if a.ndim != 1 or b.ndim != 1:
+        raise TorchRuntimeError(
+            f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.shape[0] != b.shape[0]:
+        raise TorchRuntimeError(
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
+            f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
+            "respectively")
+    if input._dtype is not tensor._dtype:
+        raise TorchRuntimeError(
+            f"dot : expected both vectors to have same dtype, but found {input._dtype.short} "
+            f"and {tensor._dtype.short}")
+    r = result(np.dot(a, b), input._dtype)
+    if _grad(input, tensor):
+        record(r, RULES["dot"], (input, tensor))
+    return r
+
+
+inner = dot
+vdot = dot
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    a, b = input._data, mat2._data
+    if a.ndim != 3:
+        raise TorchRuntimeError(f"batch1 must be a 3D tensor")
+    if b.ndim != 3:
+        raise TorchRuntimeError(f"batch2 must be a 3D tensor")
+    if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
+        raise TorchRuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+    _same_dtype(input, mat2)
+    r = Tensor(np.matmul(a, b), input._dtype)
+    if _grad(input, mat2):
+        record(r, RULES["bmm"], (input, mat2))
+    return r
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    from gradlang.autograd import ops_shape as s
+
+    _check(input, "matmul", 1, "input")
+    _check(other, "matmul", 2, "other")
+    da, db = input._data.ndim, other._data.ndim
+    if da == 0 or db == 0:
+        raise TorchRuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+    if da == 2 and db == 2:
+        return mm(input, other)
+    if da == 1 and db == 1:
+        return dot(input, other)
+    if da == 2 and db == 1:
+        return mv(input, other)
+    if da == 1 and db == 2:
+        out = mm(s.unsqueeze(input, 0), other)
+        return s._view(out, out._data.reshape(out._data.shape[1:]), RULES["squeeze_dims"], (0,))
+    if da >= 3 and db <= 2:
+        # fold the batch into the rows: (..., n, k) @ (k, m)
+        shape = input._data.shape
+        folded = s.reshape(input, (-1, shape[-1]))
+        if db == 1:
+            out = mv(folded, other)
+            final = shape[:-1]
+        else:
+            out = mm(folded, other)
+            final = shape[:-1] + (other._data.shape[1],)
+        r = Tensor(out._data.reshape(final), out._dtype)
+        if _gm.enabled and out._requires_grad:
+            record1(r, RULES["unsafe_view"], out)
+        return r
+    # batched: broadcast the batch dims, then bmm
+    a = s.unsqueeze(input, 0) if da == 1 else input
+    b = s.unsqueeze(other, -1) if db == 1 else other
+    sa, sb = a._data.shape, b._data.shape
+    if sa[-1] != sb[-2]:
+        raise TorchRuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{int(np.prod(sa[:-2]))}, {sa[-1]}] but got: [{int(np.prod(sb[:-2]))}, {sb[-2]}].")
+    batch = broadcast_shapes(tuple(sa[:-2]), tuple(sb[:-2]))
+    n = int(np.prod(batch)) if batch else 1
+    a3 = a
+    if tuple(sa[:-2]) != batch:
+        a3 = s.expand(a3, batch + tuple(sa[-2:]))
+    if len(batch) != 1 or a3 is not a:
+        a3 = s.reshape(a3, (n,) + tuple(sa[-2:]))
+    b3 = b
+    if tuple(sb[:-2]) != batch:
+        b3 = s.expand(b3, batch + tuple(sb[-2:]))
+    if len(batch) != 1 or b3 is not b:
+        b3 = s.reshape(b3, (n,) + tuple(sb[-2:]))
+    out = bmm(a3, b3)
+    final = batch + (sa[-2], sb[-1])
+    if da == 1:
+        final = batch + (sb[-1],)
+    elif db == 1:
+        final = batch + (sa[-2],)
+    r = Tensor(out._data.reshape(final), out._dtype)
+    if _gm.enabled and out._requires_grad:
+        record1(r, RULES["unsafe_view"], out)
+    return r
+
+
+def rmatmul(input: Tensor, other: Any) -> Tensor:
+    return matmul(other, input)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    from gradlang.autograd.ops_math import mul
+    from gradlang.autograd.ops_shape import reshape
+
+    a, b = input._data, vec2._data
+    if a.ndim != 1 or b.ndim != 1:
+        raise TorchRuntimeError(
+            f"outer: Expected 1-D argument self, but got {a.ndim}-D")
+    return mul(reshape(input, (a.shape[0], 1)), vec2)
+
+
+ger = outer
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    a, b = mat1._data, mat2._data
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+        raise TorchRuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[-1]} and "
+            f"{b.shape[0]}x{b.shape[-1]})")
+    _same_dtype(mat1, mat2)
+    prod = np.matmul(a, b)
+    if alpha != 1:
+        prod = prod * alpha
+    bias = input._data if beta == 1 else input._data * beta
+    try:
+        out = prod + bias
+    except ValueError:
+        raise TorchRuntimeError(
+            f"The size of tensor a ({prod.shape[-1]}) must match the size of tensor b "
+            f"({bias.shape[-1]}) at non-singleton dimension 1") from None
+    if out.shape != prod.shape:
+        raise TorchRuntimeError(
+            f"The expanded size of the tensor ({prod.shape[-1]}) must match the existing size "
+            f"({bias.shape[-1]}) at non-singleton dimension 1.  Target sizes: "
+            f"{shape_list(prod.shape)}.  Tensor sizes: {shape_list(bias.shape)}")
+    r = Tensor(out.astype(mat1._data.dtype), mat1._dtype)
+    if _gm.enabled and (input._requires_grad or mat1._requires_grad or mat2._requires_grad):
+        record(r, RULES["addmm"], (input, mat1, mat2), (beta, alpha))
+    return r
+
+
+def trace(input: Tensor) -> Tensor:
+    d = input._data
+    if d.ndim != 2:
+        raise TorchRuntimeError("trace: expected a matrix, but got tensor with dim "
+                                f"{d.ndim}")
+    dt = input._dtype if input._dtype.is_floating_point else None
+    r = result(np.trace(d), dt or __import__("gradlang.autograd.dtypes", fromlist=["x"]).int64)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES["trace"], input)
+    return r
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """einsum for the common two-operand and one-operand forms, built from engine ops."""
+    from gradlang.autograd import ops_math as m
+    from gradlang.autograd import ops_reduce as red
+    from gradlang.autograd import ops_shape as s
+
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        lhs, out = eq.split("->")
+    else:
+        lhs = eq
+        letters = [c for c in lhs.replace(",", "")]
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    terms = lhs.split(",")
+    if len(terms) != len(operands):
+        raise TorchRuntimeError(
+            "einsum(): more operands were provided than specified in the equation")
+    letters = sorted(set("".join(terms)), key=lambda c: ("".join(terms) + out).index(c))
+    full = [c for c in letters if c not in out]
+    order = list(out) + full
+    expanded = []
+    for term, op in zip(terms, operands):
+        if len(term) != op._data.ndim:
+            raise TorchRuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(term)}) does not "
+                f"match the number of dimensions ({op._data.ndim}) for operand 0 and no "
+                "ellipsis was given")
+        t_ = op
+        perm = [term.index(c) for c in order if c in term]
+        if perm != list(range(len(perm))):
+            t_ = s.permute(t_, tuple(perm))
+        shape = []
+        k = 0
+        for c in order:
+            if c in term:
+                shape.append(t_._data.shape[k])
+                k += 1
+            else:
+                shape.append(1)
+        if tuple(shape) != t_._data.shape:
+            t_ = s.reshape(t_, tuple(shape))
+        expanded.append(t_)
+    prod = expanded[0]
+    for t_ in expanded[1:]:
+        prod = m.mul(prod, t_)
+    if full:
+        prod = red.sum(prod, tuple(range(len(out), len(order))))
+    return prod

@@ -1,0 +1,687 @@
+"""Elementwise ops: arithmetic, comparisons, unary math and activations (forward + recording).
+
+Hot paths (add, mul, ...) are written out so that matching dtypes and shapes cost nothing
+beyond the numpy call, the result tensor and, when grad is on, its node.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gradlang.autograd import dtypes as _dt
+from gradlang.autograd import grad_mode as _gm
+from gradlang.autograd.dispatch import (
+    as_tensor_operand,
+    broadcast_error,
+    promote_operands,
+    record,
+    record1,
+    result,
+)
+from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
+from gradlang.autograd.rules import RULES
+from gradlang.autograd.tensor import Tensor
+
+_ADD = RULES["add"]
+_SUB = RULES["sub"]
+_RSUB = RULES["rsub"]
+_MUL = RULES["mul"]
+_DIV = RULES["div"]
+_NEG = RULES["neg"]
+_POW = RULES["pow"]
+_POWT = RULES["pow_tensor"]
+_POWS = RULES["pow_scalar_base"]
+_RECIP = RULES["reciprocal"]
+_float32 = _dt.float32
+_bool = _dt.bool_
+
+
+def _tensor_first(input: Any, other: Any, name: str) -> tuple[Tensor, Any, bool]:
+    """(tensor, other, swapped) for functions called with a number first (torch.add(2, x))."""
+    if input.__class__ is Tensor:
+        return input, other, False
+    if other.__class__ is Tensor:
+        return as_tensor_operand(input), other, False
+    raise TorchTypeError(
+        f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
+def _grad_on(a: Tensor, b: Any) -> bool:
+    return _gm.enabled and (a._requires_grad or (b.__class__ is Tensor and b._requires_grad))
+
+
+def _binary(np_func: Callable, a: Tensor, b: Any) -> tuple[Any, _dt.DType]:
+    ad, bd, dt = promote_operands(a, b)
+    try:
+        return np_func(ad, bd), dt
+    except ValueError:
+        raise broadcast_error(a._data, getattr(bd, "shape", ())) from None
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    if input.__class__ is not Tensor:
+        input, other, _ = _tensor_first(input, other, "add")
+    ad, bd, dt = promote_operands(input, other)
+    if alpha != 1:
+        bd = bd * alpha
+    try:
+        out = np.add(ad, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
+    r = result(out, dt) if out.__class__ is not np.ndarray or out.dtype != dt.np else Tensor(out, dt)
+    if _gm.enabled and (input._requires_grad or (other.__class__ is Tensor and
+                                                 other._requires_grad)):
+        record(r, _ADD, (input, other), None if alpha == 1 else alpha)
+    return r
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    if input.__class__ is not Tensor:
+        input, other, _ = _tensor_first(input, other, "sub")
+    if input._dtype is _bool and (other.__class__ is bool or (
+            other.__class__ is Tensor and other._dtype is _bool)):
+        raise TorchRuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    ad, bd, dt = promote_operands(input, other)
+    if alpha != 1:
+        bd = bd * alpha
+    try:
+        out = np.subtract(ad, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
+    r = result(out, dt) if out.__class__ is not np.ndarray or out.dtype != dt.np else Tensor(out, dt)
+    if _gm.enabled and (input._requires_grad or (other.__class__ is Tensor and
+                                                 other._requires_grad)):
+        record(r, _SUB, (input, other), None if alpha == 1 else alpha)
+    return r
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """`other - alpha * input` (what `2 - x` runs)."""
+    if other.__class__ is Tensor:
+        return sub(other, input, alpha=alpha)
+    ad, bd, dt = promote_operands(input, other)
+    out = np.subtract(bd, ad * alpha if alpha != 1 else ad)
+    r = result(out, dt)
+    if _gm.enabled and input._requires_grad:
+        record1(r, _RSUB, input, None if alpha == 1 else alpha)
+    return r
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    if input.__class__ is not Tensor:
+        input, other, _ = _tensor_first(input, other, "mul")
+    ad, bd, dt = promote_operands(input, other)
+    try:
+        out = np.multiply(ad, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
+    r = result(out, dt) if out.__class__ is not np.ndarray or out.dtype != dt.np else Tensor(out, dt)
+    if _gm.enabled and (input._requires_grad or (other.__class__ is Tensor and
+                                                 other._requires_grad)):
+        record(r, _MUL, (input, other))
+    return r
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    if input.__class__ is not Tensor:
+        input, other, _ = _tensor_first(input, other, "div")
+    if rounding_mode is not None:
+        if rounding_mode == "floor":
+            return floor_divide(input, other)
+        if rounding_mode == "trunc":
+            out, dt = _binary(np.divide, input, other)
+            if dt.category != 2:
+                return result(np.trunc(out), dt)
+            return trunc(result(out, dt))
+        raise TorchRuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'")
+    ad, bd, dt = promote_operands(input, other)
+    if dt.category != 2:
+        ad = ad.astype(np.float32)
+        bd = bd.astype(np.float32) if bd.__class__ is np.ndarray else bd
+        dt = _float32
+    try:
+        out = np.true_divide(ad, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
+    r = result(out, dt) if out.__class__ is not np.ndarray or out.dtype != dt.np else Tensor(out, dt)
+    if _gm.enabled and (input._requires_grad or (other.__class__ is Tensor and
+                                                 other._requires_grad)):
+        record(r, _DIV, (input, other))
+    return r
+
+
+true_divide = div
+
+
+def rdiv(input: Tensor, other: Any) -> Tensor:
+    """`other / input` for a number `other`: PyTorch runs `input.reciprocal() * other`."""
+    if other.__class__ is Tensor:
+        return div(other, input)
+    return mul(reciprocal(input), other)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    if input.__class__ is not Tensor:
+        input, other, _ = _tensor_first(input, other, "floor_divide")
+    ad, bd, dt = promote_operands(input, other)
+    if dt.category != 2 and np.any(np.asarray(bd) == 0):
+        raise TorchRuntimeError("ZeroDivisionError")
+    try:
+        out = np.floor_divide(ad, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
+    r = result(out, dt)
+    if _grad_on(input, other):
+        record(r, RULES["floor_divide"], (input, other))
+    return r
+
+
+def rfloordiv(input: Tensor, other: Any) -> Tensor:
+    return floor_divide(as_tensor_operand(other), input)
+
+
+def _mod(name: str, np_func: Callable, input: Any, other: Any) -> Tensor:
+    if input.__class__ is not Tensor:
+        input, other, _ = _tensor_first(input, other, name)
+    ad, bd, dt = promote_operands(input, other)
+    if dt.category != 2 and np.any(np.asarray(bd) == 0):
+        raise TorchRuntimeError("ZeroDivisionError")
+    try:
+        out = np_func(ad, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
+    r = result(out, dt)
+    if _grad_on(input, other):
+        if other.__class__ is Tensor:
+            record(r, RULES[name + "_tensor"], (input, other))
+        else:
+            record1(r, RULES[name], input, other)
+    return r
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    return _mod("remainder", np.remainder, input, other)
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    return _mod("fmod", np.fmod, input, other)
+
+
+def rmod(input: Tensor, other: Any) -> Tensor:
+    return remainder(as_tensor_operand(other), input)
+
+
+def neg(input: Tensor) -> Tensor:
+    if input._dtype is _bool:
+        raise TorchRuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead.")
+    r = Tensor(np.negative(input._data), input._dtype)
+    if _gm.enabled and input._requires_grad:
+        record1(r, _NEG, input)
+    return r
+
+
+negative = neg
+
+
+def positive(input: Tensor) -> Tensor:
+    return input
+
+
+def _pow_data(d: np.ndarray, e: Any) -> np.ndarray:
+    if e == 2:
+        return np.square(d)
+    if e == 3:
+        return d * d * d
+    if e == 0.5 and d.dtype.kind == "f":
+        return np.sqrt(d)
+    if e == -1 and d.dtype.kind == "f":
+        return np.reciprocal(d)
+    if e == 1:
+        return d.copy()
+    return np.power(d, e)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
+    if input.__class__ is not Tensor:
+        if exponent.__class__ is Tensor:
+            return _pow_scalar_base(input, exponent)
+        raise TorchTypeError(
+            f"pow() received an invalid combination of arguments - got ({type(input).__name__}"
+            f", {type(exponent).__name__})")
+    if exponent.__class__ is Tensor:
+        ad, bd, dt = promote_operands(input, exponent)
+        if dt.category == 1 and np.any(bd < 0):
+            raise TorchRuntimeError("Integers to negative integer powers are not allowed.")
+        try:
+            out = np.power(ad, bd)
+        except ValueError:
+            raise broadcast_error(ad, bd) from None
+        r = result(out, dt)
+        if _grad_on(input, exponent):
+            record(r, _POWT, (input, exponent))
+        return r
+    if isinstance(exponent, bool) or not isinstance(exponent, (int, float)):
+        if isinstance(exponent, bool):
+            exponent = int(exponent)
+        else:
+            raise TorchTypeError(
+                f"unsupported operand type(s) for ** or pow(): 'Tensor' and "
+                f"'{type(exponent).__name__}'")
+    ad, e, dt = promote_operands(input, exponent)
+    if dt.category == 1 and exponent < 0:
+        raise TorchRuntimeError("Integers to negative integer powers are not allowed.")
+    r = result(_pow_data(ad, exponent), dt)
+    if _gm.enabled and input._requires_grad:
+        record1(r, _POW, input, exponent)
+    return r
+
+
+def _pow_scalar_base(base: Any, exponent: Tensor) -> Tensor:
+    ed, bd, dt = promote_operands(exponent, base)
+    if dt.category == 1 and np.any(ed < 0):
+        raise TorchRuntimeError("Integers to negative integer powers are not allowed.")
+    r = result(np.power(bd, ed), dt)
+    if _gm.enabled and exponent._requires_grad:
+        record1(r, _POWS, exponent, base)
+    return r
+
+
+def rpow(input: Tensor, other: Any) -> Tensor:
+    return pow(other, input)
+
+
+def square(input: Tensor) -> Tensor:
+    return pow(input, 2)
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    from gradlang.autograd.ops_shape import to
+
+    return pow(to(input, _dt.float64), exponent)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    d = input._data
+    dt = input._dtype
+    if dt.category != 2:
+        d = d.astype(np.float32)
+        dt = _float32
+    r = result(np.reciprocal(d), dt)
+    if _gm.enabled and input._requires_grad:
+        record1(r, _RECIP, input)
+    return r
+
+
+# ----------------------------------------------------------------------------- unary
+def _unary_float(op: str, np_func: Callable) -> Callable[[Tensor], Tensor]:
+    """An op whose integer inputs compute in float32 (exp, sin, ...)."""
+    rule = RULES[op]
+
+    def unary(input: Tensor) -> Tensor:
+        d = input._data
+        dt = input._dtype
+        if dt.category != 2:
+            d = d.astype(np.float32)
+            dt = _float32
+        out = np_func(d)
+        r = Tensor(out, dt) if out.__class__ is np.ndarray else result(out, dt)
+        if _gm.enabled and input._requires_grad:
+            record1(r, rule, input)
+        return r
+
+    unary.__name__ = unary.__qualname__ = op
+    return unary
+
+
+def _unary_same(op: str, np_func: Callable) -> Callable[[Tensor], Tensor]:
+    """An op that keeps integer dtypes (abs, sign, floor, ...)."""
+    rule = RULES[op]
+
+    def unary(input: Tensor) -> Tensor:
+        out = np_func(input._data)
+        dt = input._dtype
+        r = Tensor(out, dt) if out.__class__ is np.ndarray else result(out, dt)
+        if _gm.enabled and input._requires_grad:
+            record1(r, rule, input)
+        return r
+
+    unary.__name__ = unary.__qualname__ = op
+    return unary
+
+
+def _np_sigmoid(d: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.reciprocal(np.exp(-d) + d.dtype.type(1))
+
+
+def _np_erf(d: np.ndarray) -> np.ndarray:
+    flat = [math.erf(v) for v in d.reshape(-1).tolist()]
+    return np.array(flat, dtype=d.dtype).reshape(d.shape)
+
+
+def _np_rsqrt(d: np.ndarray) -> np.ndarray:
+    return np.reciprocal(np.sqrt(d))
+
+
+def _np_relu(d: np.ndarray) -> np.ndarray:
+    return np.maximum(d, d.dtype.type(0)) if d.dtype.kind != "b" else d.copy()
+
+
+def _np_round(d: np.ndarray) -> np.ndarray:
+    return np.round(d) if d.dtype.kind == "f" else d.copy()
+
+
+def _np_frac(d: np.ndarray) -> np.ndarray:
+    return d - np.trunc(d)
+
+
+exp = _unary_float("exp", np.exp)
+exp2 = _unary_float("exp2", np.exp2)
+expm1 = _unary_float("expm1", np.expm1)
+log = _unary_float("log", np.log)
+log2 = _unary_float("log2", np.log2)
+log10 = _unary_float("log10", np.log10)
+log1p = _unary_float("log1p", np.log1p)
+sin = _unary_float("sin", np.sin)
+cos = _unary_float("cos", np.cos)
+tan = _unary_float("tan", np.tan)
+asin = _unary_float("asin", np.arcsin)
+acos = _unary_float("acos", np.arccos)
+atan = _unary_float("atan", np.arctan)
+sinh = _unary_float("sinh", np.sinh)
+cosh = _unary_float("cosh", np.cosh)
+tanh = _unary_float("tanh", np.tanh)
+sigmoid = _unary_float("sigmoid", _np_sigmoid)
+sqrt = _unary_float("sqrt", np.sqrt)
+rsqrt = _unary_float("rsqrt", _np_rsqrt)
+erf = _unary_float("erf", _np_erf)
+arcsin, arccos, arctan = asin, acos, atan
+abs = _unary_same("abs", np.abs)  # noqa: A001 - torch's name
+absolute = abs
+relu = _unary_same("relu", _np_relu)
+floor = _unary_same("floor", lambda d: np.floor(d) if d.dtype.kind == "f" else d.copy())
+ceil = _unary_same("ceil", lambda d: np.ceil(d) if d.dtype.kind == "f" else d.copy())
+trunc = _unary_same("trunc", lambda d: np.trunc(d) if d.dtype.kind == "f" else d.copy())
+fix = trunc
+frac = _unary_same("frac", _np_frac)
+_sign_raw = _unary_same("sign", lambda d: np.sign(d) if d.dtype.kind != "b" else d.copy())
+
+
+def sign(input: Tensor) -> Tensor:
+    return _sign_raw(input)
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - torch's name
+    if decimals == 0:
+        return _round_raw(input)
+    scale = 10.0 ** decimals
+    r = result(np.round(input._data * scale) / scale, input._dtype)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES["round"], input)
+    return r
+
+
+_round_raw = _unary_same("round", _np_round)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    if min is None and max is None:
+        raise TorchRuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if min.__class__ is Tensor or max.__class__ is Tensor:
+        out = input
+        if min is not None:
+            out = maximum(out, min if min.__class__ is Tensor else as_tensor_operand(min))
+        if max is not None:
+            out = minimum(out, max if max.__class__ is Tensor else as_tensor_operand(max))
+        return out
+    d = input._data
+    dt = input._dtype
+    if dt.category != 2 and (isinstance(min, float) or isinstance(max, float)):
+        d = d.astype(np.float32)
+        dt = _float32
+    out = d
+    if min is not None:
+        out = np.maximum(out, dt.np.type(min))
+        out = np.where(np.isnan(d), d, out) if dt.category == 2 else out
+    if max is not None:
+        out = np.minimum(out, dt.np.type(max))
+    if out is d:
+        out = d.copy()
+    r = result(out, dt)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES["clamp"], input, (min, max))
+    return r
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+    return clamp(input, max=max)
+
+
+def _binary_tensor_op(op: str, np_func: Callable, input: Any, other: Any) -> Tensor:
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        if input.__class__ is not Tensor:
+            raise TorchTypeError(
+                f"{op}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(input).__name__}")
+        raise TorchTypeError(
+            f"{op}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    out, dt = _binary(np_func, input, other)
+    if dt.category != 2 and op == "atan2":
+        out = out.astype(np.float32)
+        dt = _float32
+    r = result(out, dt)
+    if _grad_on(input, other):
+        record(r, RULES[op], (input, other))
+    return r
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    return _binary_tensor_op("maximum", np.maximum, input, other)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    return _binary_tensor_op("minimum", np.minimum, input, other)
+
+
+def fmax(input: Tensor, other: Tensor) -> Tensor:
+    return _binary_tensor_op("maximum", np.fmax, input, other)
+
+
+def fmin(input: Tensor, other: Tensor) -> Tensor:
+    return _binary_tensor_op("minimum", np.fmin, input, other)
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    if input._dtype.category != 2 and other._dtype.category != 2:
+        input = _to_float(input)
+        other = _to_float(other)
+    return _binary_tensor_op("atan2", np.arctan2, input, other)
+
+
+arctan2 = atan2
+
+
+def _to_float(t: Tensor) -> Tensor:
+    from gradlang.autograd.ops_shape import to
+
+    return to(t, _float32)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
+    if input is None and other is None:
+        from gradlang.autograd.ops_shape import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if condition.__class__ is not Tensor:
+        raise TorchTypeError(
+            "where(): argument 'condition' (position 1) must be Tensor, not "
+            f"{type(condition).__name__}")
+    if condition._dtype is not _bool:
+        raise TorchRuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition._dtype.short}")
+    if input.__class__ is Tensor:
+        ad, bd, dt = promote_operands(input, other)
+    elif other.__class__ is Tensor:
+        bd, ad, dt = promote_operands(other, input)
+    else:
+        a_t = as_tensor_operand(input)
+        ad, bd, dt = promote_operands(a_t, other)
+    try:
+        out = np.where(condition._data, ad, bd)
+    except ValueError:
+        shapes = [condition._data.shape, np.shape(ad), np.shape(bd)]
+        try:
+            np.broadcast_shapes(shapes[0], shapes[1])
+            raise broadcast_error(np.empty(shapes[0]), np.empty(shapes[1])) from None
+        except ValueError:
+            raise broadcast_error(np.empty(shapes[0]), np.empty(shapes[1])) from None
+    r = result(out, dt)
+    ins = (input, other)
+    if _gm.enabled and ((input.__class__ is Tensor and input._requires_grad) or
+                        (other.__class__ is Tensor and other._requires_grad)):
+        record(r, RULES["where"], ins, condition)
+    return r
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    return add(input, mul(sub(end, input), weight))
+
+
+# ----------------------------------------------------------------------------- comparisons
+def _compare(np_func: Callable, name: str) -> Callable[[Tensor, Any], Any]:
+    def compare(input: Any, other: Any) -> Any:
+        if input.__class__ is not Tensor:
+            input, other, _ = _tensor_first(input, other, name)
+        if other is None or isinstance(other, (str, list, tuple)) and name in ("eq", "ne"):
+            if name == "eq":
+                return False
+            if name == "ne":
+                return True
+        ad, bd, _ = promote_operands(input, other)
+        try:
+            out = np_func(ad, bd)
+        except ValueError:
+            raise broadcast_error(ad, bd) from None
+        return result(out, _bool)
+
+    compare.__name__ = compare.__qualname__ = name
+    return compare
+
+
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _logical(np_func: Callable, name: str) -> Callable[..., Tensor]:
+    def logical(input: Tensor, other: Any) -> Tensor:
+        ad, bd, dt = promote_operands(input, other)
+        try:
+            out = np_func(ad, bd)
+        except ValueError:
+            raise broadcast_error(ad, bd) from None
+        return result(out, dt)
+
+    logical.__name__ = logical.__qualname__ = name
+    return logical
+
+
+def _check_integral(t: Tensor, op: str) -> None:
+    if t._dtype.category == 2:
+        raise TorchRuntimeError(f'"{op}_cpu" not implemented for \'{t._dtype.short}\'')
+
+
+def bitwise_and(input: Tensor, other: Any) -> Tensor:
+    _check_integral(input, "bitwise_and")
+    return _logical(np.bitwise_and, "bitwise_and")(input, other)
+
+
+def bitwise_or(input: Tensor, other: Any) -> Tensor:
+    _check_integral(input, "bitwise_or")
+    return _logical(np.bitwise_or, "bitwise_or")(input, other)
+
+
+def bitwise_xor(input: Tensor, other: Any) -> Tensor:
+    _check_integral(input, "bitwise_xor")
+    return _logical(np.bitwise_xor, "bitwise_xor")(input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    _check_integral(input, "bitwise_not")
+    if input._dtype is _bool:
+        return Tensor(np.logical_not(input._data), _bool)
+    return Tensor(np.invert(input._data), input._dtype)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    return result(np.logical_not(input._data), _bool)
+
+
+def logical_and(input: Tensor, other: Tensor) -> Tensor:
+    return result(np.logical_and(input._data, as_tensor_operand(other)._data), _bool)
+
+
+def logical_or(input: Tensor, other: Tensor) -> Tensor:
+    return result(np.logical_or(input._data, as_tensor_operand(other)._data), _bool)
+
+
+def logical_xor(input: Tensor, other: Tensor) -> Tensor:
+    return result(np.logical_xor(input._data, as_tensor_operand(other)._data), _bool)
+
+
+def isnan(input: Tensor) -> Tensor:
+    return result(np.isnan(input._data), _bool)
+
+
+def isinf(input: Tensor) -> Tensor:
+    return result(np.isinf(input._data), _bool)
+
+
+def isfinite(input: Tensor) -> Tensor:
+    return result(np.isfinite(input._data), _bool)
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    if input._dtype is not other._dtype:
+        raise TorchRuntimeError(
+            f"{input._dtype.short} did not match {other._dtype.short}")
+    a, b = input._data, other._data
+    try:
+        out = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    except ValueError:
+        raise broadcast_error(a, b) from None
+    return result(out, _bool)
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    if input._data.shape != other._data.shape:
+        return False
+    return bool(np.array_equal(input._data, other._data))

@@ -1,0 +1,543 @@
+"""Neural-net functions (`F.*` and `torch.softmax`...): activations, softmax, losses, linear,
+dropout; plus the loss derivatives the rule table calls (written with engine ops)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from gradlang.autograd import dtypes as _dt
+from gradlang.autograd import grad_mode as _gm
+from gradlang.autograd import warnings as _warnings
+from gradlang.autograd.creation import resolve_dtype
+from gradlang.autograd.dispatch import record, record1, result
+from gradlang.autograd.errors import (
+    TorchIndexError,
+    TorchRuntimeError,
+    TorchTypeError,
+    TorchValueError,
+)
+from gradlang.autograd.rules import RULES
+from gradlang.autograd.shapes import wrap_dim
+from gradlang.autograd.size import Size
+from gradlang.autograd.tensor import Tensor
+
+SOFTMAX_DIM_WARNING = (
+    "Implicit dimension choice for {name} has been deprecated. Change the call to include "
+    "dim=X as an argument."
+)
+
+
+def _float_input(input: Tensor, name: str) -> np.ndarray:
+    if input.__class__ is not Tensor:
+        raise TorchTypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not "
+            f"{type(input).__name__}")
+    if not input._dtype.is_floating_point:
+        raise TorchRuntimeError(f'"{name}_cpu" not implemented for \'{input._dtype.short}\'')
+    return input._data
+
+
+def _unary_rule(input: Tensor, out: np.ndarray, rule: str, attrs: Any = None) -> Tensor:
+    r = result(out, input._dtype)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES[rule], input, attrs)
+    return r
+
+
+# ----------------------------------------------------------------------------- activations
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    from gradlang.autograd.ops_math import relu as _relu
+
+    if inplace:
+        from gradlang.autograd.inplace import apply_inplace
+
+        return apply_inplace(input, _relu)
+    return _relu(input)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    from gradlang.autograd.ops_math import clamp
+
+    return clamp(input, 0.0, 6.0)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    from gradlang.autograd.ops_math import clamp
+
+    return clamp(input, min_val, max_val)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    d = _float_input(input, "leaky_relu")
+    out = np.where(d > 0, d, d * d.dtype.type(negative_slope))
+    return _unary_rule(input, out, "leaky_relu", negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    d = _float_input(input, "elu")
+    out = np.where(d > 0, d, d.dtype.type(alpha) * np.expm1(d))
+    return _unary_rule(input, out, "elu", alpha)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    d = _float_input(input, "GeluKernelImpl")
+    x = d.astype(np.float64)
+    if approximate == "tanh":
+        k = math.sqrt(2.0 / math.pi)
+        out = 0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x ** 3)))
+    elif approximate == "none":
+        erf = np.array([math.erf(v / math.sqrt(2.0)) for v in x.reshape(-1).tolist()],
+                       np.float64).reshape(x.shape)
+        out = 0.5 * x * (1 + erf)
+    else:
+        raise TorchRuntimeError(f"approximate argument must be either none or tanh.")
+    return _unary_rule(input, out.astype(d.dtype), "gelu", approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    d = _float_input(input, "silu")
+    out = d / (1 + np.exp(-d))
+    return _unary_rule(input, out, "silu")
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    d = _float_input(input, "softplus")
+    z = d * d.dtype.type(beta)
+    out = np.where(z > threshold, d, np.log1p(np.exp(z)) / d.dtype.type(beta))
+    return _unary_rule(input, out.astype(d.dtype), "softplus", (beta, threshold))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    from gradlang.autograd.ops_math import sigmoid as _sigmoid
+
+    return _sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    from gradlang.autograd.ops_math import tanh as _tanh
+
+    return _tanh(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    from gradlang.autograd.ops_math import neg
+
+    return neg(softplus(neg(input)))
+
+
+def _softmax_dim(input: Tensor, dim: Any, name: str) -> int:
+    if dim is None:
+        _warnings.warn(SOFTMAX_DIM_WARNING.format(name=name))
+        nd = input._data.ndim
+        dim = 0 if nd in (0, 1, 3) else 1
+    return wrap_dim(dim, input._data.ndim)
+
+
+def _cast(input: Tensor, dtype: Any) -> Tensor:
+    dt = resolve_dtype(dtype)
+    if dt is None or dt is input._dtype:
+        return input
+    from gradlang.autograd.ops_shape import to
+
+    return to(input, dt)
+
+
+def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    input = _cast(input, dtype)
+    k = _softmax_dim(input, dim, "softmax")
+    d = _float_input(input, "softmax_lastdim_kernel_impl")
+    if d.ndim == 0:
+        out = np.ones_like(d)
+    else:
+        e = np.exp(d - np.max(d, axis=k, keepdims=True))
+        out = e / np.sum(e, axis=k, keepdims=True)
+    return _unary_rule(input, out, "softmax", k)
+
+
+def log_softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None
+                ) -> Tensor:
+    input = _cast(input, dtype)
+    k = _softmax_dim(input, dim, "log_softmax")
+    d = _float_input(input, "log_softmax_lastdim_kernel_impl")
+    if d.ndim == 0:
+        out = np.zeros_like(d)
+    else:
+        shifted = d - np.max(d, axis=k, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=k, keepdims=True))
+    return _unary_rule(input, out, "log_softmax", k)
+
+
+def softmin(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    from gradlang.autograd.ops_math import neg
+
+    return softmax(neg(input), dim, dtype=dtype)
+
+
+# ----------------------------------------------------------------------------- linear, dropout
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    from gradlang.autograd import ops_linalg as la
+    from gradlang.autograd.ops_math import add
+    from gradlang.autograd.ops_shape import t
+
+    if input._data.ndim == 2 and bias is not None:
+        return la.addmm(bias, input, t(weight))
+    out = la.matmul(input, t(weight))
+    if bias is not None:
+        out = add(out, bias)
+    return out
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None
+             ) -> Tensor:
+    from gradlang.autograd.ops_linalg import einsum
+    from gradlang.autograd.ops_math import add
+
+    out = einsum("bi,oij,bj->bo", input1, weight, input2)
+    return out if bias is None else add(out, bias)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+            ) -> Tensor:
+    if p < 0 or p > 1:
+        raise TorchValueError(
+            f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    from gradlang.autograd import rng
+    from gradlang.autograd.ops_math import mul
+
+    u = np.zeros(input._data.shape, np.float64)
+    rng.default_generator.uniform_(u, 0.0, 1.0)
+    keep = (u >= p).astype(input._data.dtype)
+    scale = keep / input._data.dtype.type(1 - p) if p < 1 else keep * 0
+    return mul(input, Tensor(scale, input._dtype))
+
+
+# ----------------------------------------------------------------------------- losses
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduction(reduction: str, size_average: Any = None, reduce: Any = None) -> str:
+    if size_average is not None or reduce is not None:
+        if reduce is False:
+            return "none"
+        return "sum" if size_average is False else "mean"
+    if reduction not in REDUCTIONS:
+        raise TorchValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _target_shape_warning(input: Tensor, target: Tensor) -> None:
+    if input._data.shape != target._data.shape:
+        _warnings.warn(
+            f"Using a target size ({Size(target._data.shape)}) that is different to the input "
+            f"size ({Size(input._data.shape)}). This will likely lead to incorrect results due "
+            "to broadcasting. Please ensure they have the same size.")
+
+
+def _reduce_np(loss: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return np.asarray(np.mean(loss) if loss.size else np.nan, loss.dtype)
+    if reduction == "sum":
+        return np.asarray(np.sum(loss), loss.dtype)
+    return loss
+
+
+def _scale(g: Tensor, n: int, reduction: str) -> Any:
+    return g / max(n, 1) if reduction == "mean" else g
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+             reduction: str = "mean", weight: Any = None) -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    _target_shape_warning(input, target)
+    a, b = np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
+    diff = a - b
+    out = _reduce_np(diff * diff, reduction)
+    r = result(out, input._dtype)
+    if _gm.enabled and (input._requires_grad or target._requires_grad):
+        record(r, RULES["mse_loss"], (input, target), (reduction, diff.size))
+    return r
+
+
+def mse_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
+    reduction, n = attrs
+    return _scale(g, n, reduction) * 2 * (x - y)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean") -> Tensor:
+    from gradlang.autograd.ops_math import abs as _abs
+    from gradlang.autograd.ops_math import sub
+    from gradlang.autograd.ops_reduce import mean, sum
+
+    reduction = _reduction(reduction, size_average, reduce)
+    _target_shape_warning(input, target)
+    loss = _abs(sub(input, target))
+    if reduction == "mean":
+        return mean(loss)
+    if reduction == "sum":
+        return sum(loss)
+    return loss
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    _target_shape_warning(input, target)
+    a, b = np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
+    z = np.abs(a - b)
+    loss = np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta) if beta > 0 else z
+    r = result(_reduce_np(loss.astype(a.dtype), reduction), input._dtype)
+    if _gm.enabled and (input._requires_grad or target._requires_grad):
+        record(r, RULES["smooth_l1_loss"], (input, target), (reduction, z.size, beta))
+    return r
+
+
+def smooth_l1_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
+    from gradlang.autograd.ops_math import clamp
+
+    reduction, n, beta = attrs
+    diff = x - y
+    slope = clamp(diff / beta, -1.0, 1.0) if beta > 0 else diff.sign()
+    return _scale(g, n, reduction) * slope
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
+               ) -> Tensor:
+    reduction = _reduction(reduction)
+    a, b = np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
+    z = np.abs(a - b)
+    loss = np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+    r = result(_reduce_np(loss.astype(a.dtype), reduction), input._dtype)
+    if _gm.enabled and (input._requires_grad or target._requires_grad):
+        record(r, RULES["huber_loss"], (input, target), (reduction, z.size, delta))
+    return r
+
+
+def huber_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
+    from gradlang.autograd.ops_math import clamp
+
+    reduction, n, delta = attrs
+    return _scale(g, n, reduction) * clamp(x - y, -delta, delta)
+
+
+def _class_target(input: Tensor, target: Tensor, name: str) -> tuple[np.ndarray, np.ndarray]:
+    x = input._data
+    if not isinstance(target, Tensor):
+        raise TorchTypeError(
+            f"{name}(): argument 'target' (position 2) must be Tensor, not "
+            f"{type(target).__name__}")
+    t = target._data
+    if target._dtype.category != 1:
+        raise TorchRuntimeError(
+            f"expected scalar type Long but found {target._dtype.short}")
+    if x.ndim == 1:
+        if t.ndim != 0:
+            raise TorchRuntimeError(
+                f"0D or 1D target tensor expected, multi-target not supported")
+        return x.reshape(1, -1), t.reshape(1)
+    if x.ndim != 2:
+        raise TorchRuntimeError(f"Expected 2 or more dimensions (got {x.ndim})")
+    if t.ndim != 1:
+        raise TorchRuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if t.shape[0] != x.shape[0]:
+        raise TorchValueError(
+            f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+            f"({t.shape[0]}).")
+    return x, t
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+             reduction: str = "mean") -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    x, t = _class_target(input, target, "nll_loss")
+    n, c = x.shape
+    w = np.ones(c, x.dtype) if weight is None else weight._data.astype(x.dtype)
+    valid = t != ignore_index
+    for v in t[valid].tolist():
+        if v < 0 or v >= c:
+            raise TorchIndexError(f"Target {v} is out of bounds.")
+    safe = np.where(valid, t, 0)
+    rows = np.arange(n)
+    wt = np.where(valid, w[safe], 0).astype(x.dtype)
+    picked = -x[rows, safe] * wt
+    total = wt.sum(dtype=x.dtype)
+    if reduction == "mean":
+        out = np.asarray(picked.sum(dtype=x.dtype) / total, x.dtype)
+    elif reduction == "sum":
+        out = np.asarray(picked.sum(dtype=x.dtype), x.dtype)
+    else:
+        out = picked if input._data.ndim == 2 else picked.reshape(())
+    r = result(out, input._dtype)
+    if _gm.enabled and input._requires_grad:
+        key = (rows, safe) if input._data.ndim == 2 else (safe,)
+        record1(r, RULES["nll_loss"], input, (key, wt, reduction, total))
+    return r
+
+
+def nll_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
+    from gradlang.autograd.ops_shape import index_backward
+
+    key, wt, reduction, total = attrs
+    scale = -wt / total if reduction == "mean" else -wt
+    if reduction == "none" and x._data.ndim == 2:
+        values = g * Tensor(scale.astype(x._data.dtype), x._dtype)
+    else:
+        values = g * Tensor(np.asarray(scale, x._data.dtype).reshape(-1), x._dtype)
+    if x._data.ndim == 1:
+        values = values.reshape((-1,))
+    return index_backward(values, tuple(x._data.shape), key)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    from gradlang.autograd import ops_math as m
+    from gradlang.autograd import ops_reduce as red
+
+    reduction = _reduction(reduction, size_average, reduce)
+    dim = 0 if input._data.ndim == 1 else 1
+    logp = log_softmax(input, dim)
+    if target._dtype.is_floating_point:
+        loss = m.neg(red.sum(m.mul(logp, target), dim))
+        if reduction == "mean":
+            return red.mean(loss)
+        return red.sum(loss) if reduction == "sum" else loss
+    if label_smoothing > 0:
+        c = input._data.shape[dim]
+        nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+        smooth = m.neg(red.sum(logp, dim))
+        smooth = red.mean(smooth) if reduction == "mean" else (
+            red.sum(smooth) if reduction == "sum" else smooth)
+        return m.add(m.mul(nll, 1 - label_smoothing), m.mul(smooth, label_smoothing / c))
+    return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+
+
+def _bce_check(input: Tensor, target: Tensor) -> None:
+    if input._data.shape != target._data.shape:
+        raise TorchValueError(
+            f"Using a target size ({Size(target._data.shape)}) that is different to the input "
+            f"size ({Size(input._data.shape)}) is deprecated. Please ensure they have the same "
+            "size.")
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average: Any = None, reduce: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    _bce_check(input, target)
+    x = input._data
+    y = target._data.astype(x.dtype)
+    if ((x < 0) | (x > 1)).any() or np.isnan(x).any():
+        raise TorchRuntimeError("all elements of input should be between 0 and 1")
+    with np.errstate(divide="ignore"):
+        log_x = np.maximum(np.log(x), -100)
+        log_1mx = np.maximum(np.log1p(-x), -100)
+    loss = -(y * log_x + (1 - y) * log_1mx)
+    w = None if weight is None else np.broadcast_to(weight._data.astype(x.dtype), x.shape)
+    if w is not None:
+        loss = loss * w
+    r = result(_reduce_np(loss.astype(x.dtype), reduction), input._dtype)
+    if _gm.enabled and (input._requires_grad or target._requires_grad):
+        record(r, RULES["binary_cross_entropy"], (input, target), (reduction, x.size, w))
+    return r
+
+
+def _weighted(v: Tensor, w: Any, dtype: _dt.DType) -> Tensor:
+    return v if w is None else v * Tensor(np.ascontiguousarray(w), dtype)
+
+
+def bce_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
+    from gradlang.autograd.ops_math import clamp_min
+
+    reduction, n, w = attrs
+    v = _scale(g, n, reduction) * (x - y) / clamp_min(x * (1 - x), 1e-12)
+    return _weighted(v, w, x._dtype)
+
+
+def bce_target_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
+    reduction, n, w = attrs
+    v = _scale(g, n, reduction) * ((1 - x).log() - x.log())
+    return _weighted(v, w, x._dtype)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None, size_average: Any = None,
+                                     reduce: Any = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    _bce_check(input, target)
+    x = input._data
+    y = target._data.astype(x.dtype)
+    pw = None if pos_weight is None else pos_weight._data.astype(x.dtype)
+    softplus_neg = np.logaddexp(0, -x).astype(x.dtype)
+    if pw is None:
+        loss = (1 - y) * x + softplus_neg
+    else:
+        lw = 1 + (pw - 1) * y
+        loss = (1 - y) * x + lw * softplus_neg
+    w = None if weight is None else np.broadcast_to(weight._data.astype(x.dtype), x.shape)
+    if w is not None:
+        loss = loss * w
+    r = result(_reduce_np(loss.astype(x.dtype), reduction), input._dtype)
+    if _gm.enabled and (input._requires_grad or target._requires_grad):
+        record(r, RULES["binary_cross_entropy_with_logits"], (input, target),
+               (reduction, x.size, w, pw))
+    return r
+
+
+def bcel_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
+    reduction, n, w, pw = attrs
+    if pw is None:
+        v = _scale(g, n, reduction) * (x.sigmoid() - y)
+    else:
+        p = Tensor(np.ascontiguousarray(pw), x._dtype)
+        v = _scale(g, n, reduction) * (((p - 1) * y + 1) * x.sigmoid() - p * y)
+    return _weighted(v, w, x._dtype)
+
+
+def bcel_target_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
+    reduction, n, w, pw = attrs
+    if pw is None:
+        v = _scale(g, n, reduction) * -x
+    else:
+        p = Tensor(np.ascontiguousarray(pw), x._dtype)
+        v = _scale(g, n, reduction) * ((p - 1) * softplus(-x) - x)
+    return _weighted(v, w, x._dtype)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    from gradlang.autograd.ops_math import clamp_min, div
+    from gradlang.autograd.ops_reduce import vector_norm
+
+    n = vector_norm(input, p, dim, keepdim=True)
+    return div(input, clamp_min(n, eps).expand_as(input))
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    from gradlang.autograd import ops_math as m
+    from gradlang.autograd import ops_reduce as red
+
+    num = red.sum(m.mul(x1, x2), dim)
+    den = m.clamp_min(m.mul(red.vector_norm(x1, 2, dim), red.vector_norm(x2, 2, dim)), eps)
+    return m.div(num, den)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    t = tensor._data
+    if tensor._dtype is not _dt.int64:
+        raise TorchRuntimeError(
+            "one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and (t.min() < 0 or t.max() >= num_classes):
+        raise TorchRuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(t.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, t[..., None], 1, axis=-1)
+    return Tensor(out, _dt.int64)
