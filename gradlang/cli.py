@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -482,11 +483,9 @@ def graph(file: str, var: str, fmt: str, output: str | None, **kw: Any) -> None:
         fail(f"{var!r} is not a global tensor of {name} (global tensors: {names})")
     if fmt == "png" and output is None and sys.stdout.isatty():
         fail("a PNG is not for the terminal: pass -o FILE.png", 2)
-    try:
-        data = _export_graph(tensors[var], var, fmt)
-    except GradlangError as error:
-        write_err(render(error, session.sources, color=err_color()))
-        sys.exit(1)
+    data = _export_graph(tensors[var], fmt, session, output)
+    if data is None:
+        return
     if output:
         Path(output).write_bytes(data)
     else:
@@ -495,12 +494,27 @@ def graph(file: str, var: str, fmt: str, output: str | None, **kw: Any) -> None:
         sys.stdout.flush()
 
 
-def _export_graph(tensor: Any, name: str, fmt: str) -> bytes:
-    """The graph of `tensor` in `fmt`, from the tools' graph module."""
-    from gradlang.tools import graph as graph_tool
+def _export_graph(tensor: Any, fmt: str, session: Session, output: str | None) -> bytes | None:
+    """The graph of `tensor` in `fmt` (bytes for stdout), or None once written to `output`."""
+    from gradlang.tools.graph_dot import MissingGraphviz, render_dot, render_image
+    from gradlang.tools.graph_text import render_text
 
-    text = graph_tool.render(tensor, name=name, format=fmt)
-    return text if isinstance(text, bytes) else text.encode("utf-8")
+    names = session.names()
+    if fmt == "text":
+        return render_text(tensor, names).encode("utf-8")
+    dot = render_dot(tensor, names)
+    if fmt == "dot":
+        return dot.encode("utf-8")
+    try:
+        if output is not None:
+            render_image(dot, fmt, output)
+            return None
+        with tempfile.TemporaryDirectory() as tmp:
+            return render_image(dot, fmt, Path(tmp) / f"graph.{fmt}").read_bytes()
+    except MissingGraphviz as exc:
+        fail(str(exc))
+    except (OSError, RuntimeError) as exc:
+        fail(f"Graphviz could not render the graph: {exc}")
 
 
 # ---------------------------------------------------------------------------------------

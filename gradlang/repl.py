@@ -28,6 +28,7 @@ from gradlang.diagnostics import render, render_internal
 from gradlang.session import RunResult, Session, SessionOptions
 from gradlang.tools import report
 
+BANNER = "gradlang {version}: PyTorch-style autograd you can see. :help for help, :quit to leave."
 PROMPT = ">>> "
 CONTINUATION = "... "
 
@@ -87,6 +88,7 @@ class Repl:
         self._chunks: list[str] = []
         self.session.options.echo = self._chunks.append
         self.session.options.warn = self._warn
+        _record_history()
 
     def _warn(self, text: str) -> None:
         self._chunks.append(text if text.endswith("\n") else text + "\n")
@@ -214,23 +216,18 @@ class Repl:
         tensor, problem = self._tensor(name, ":graph")
         if problem:
             return problem
-        try:
-            from gradlang.tools import graph as graph_tool
-        except ImportError:
-            return "the graph tool is not available in this build\n"
-        text = graph_tool.render(tensor, name=name, format="text")
-        text = text.decode() if isinstance(text, bytes) else str(text)
+        from gradlang.tools.graph_text import render_text
+
+        text = render_text(tensor, self.session.names())
         return text if text.endswith("\n") else text + "\n"
 
     def _why(self, name: str) -> str:
         tensor, problem = self._tensor(name, ":why")
         if problem:
             return problem
-        try:
-            from gradlang.tools import why as why_tool
-        except ImportError:
-            return "the why tool is not available in this build\n"
-        text = str(why_tool.why_text(tensor, name=name))
+        from gradlang.tools.why import explain_why
+
+        text = explain_why(tensor, names=self.session.names(), source_line=self.session.source_line)
         return text if text.endswith("\n") else text + "\n"
 
     def _trace(self, arg: str) -> str:
@@ -258,6 +255,15 @@ class Repl:
     def _quit(self, _arg: str) -> str:
         self.done = True
         return ""
+
+
+def _record_history() -> None:
+    """Let `:why` know about the backward passes the session runs."""
+    try:
+        from gradlang.tools.history import install
+    except ImportError:  # pragma: no cover - the tools are part of gradlang
+        return
+    install()
 
 
 # ---------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ class Session:
         self.sources: dict[str, str] = {}
         self._interpreter: Any = None
         self._output: list[str] = []
+        self._stop_trace: Callable[[], None] | None = None
 
     # -- the interpreter ------------------------------------------------------------
 
@@ -93,8 +94,6 @@ class Session:
             warn=self.options.warn,
             seed=self.options.seed,
         )
-        if self.options.trace:
-            _enable_trace(interp, self._write)
         return interp
 
     def interpreter(self, io_root: Path | None = None) -> Any:
@@ -105,16 +104,12 @@ class Session:
 
     def reset(self) -> None:
         """Forget every name: the next run starts from a fresh interpreter."""
+        _disable_trace(self)
         self._interpreter = None
 
     def set_trace(self, on: bool) -> None:
         """Turn tracing of every backward on or off for the runs to come."""
         self.options.trace = on
-        if self._interpreter is not None:
-            if on:
-                _enable_trace(self._interpreter, self._write)
-            else:
-                _disable_trace(self._interpreter)
 
     # -- running --------------------------------------------------------------------
 
@@ -143,6 +138,8 @@ class Session:
 
             module = parse(source, filename)
             interp = self.interpreter(_io_root(filename))
+            if self.options.trace:
+                _enable_trace(self)
             if interactive:
                 value = interp.run_interactive(module, source=source)
                 from gradlang.runtime import NO_VALUE
@@ -159,6 +156,12 @@ class Session:
             if self.options.debug:
                 raise
             result.internal = exc
+        try:
+            _disable_trace(self)  # writes the account of the last backward pass
+        except Exception as exc:  # pragma: no cover - a bug in the tracer
+            if self.options.debug:
+                raise
+            result.internal = result.internal or exc
         result.output = "".join(self._output)
         try:
             result.tensors = self.global_tensors()
@@ -180,6 +183,21 @@ class Session:
         except GradlangError as error:
             return error
         return None
+
+    def names(self) -> Any:
+        """The tools' NameIndex of the session's variables (for labels in graphs and traces)."""
+        from gradlang.tools.naming import NameIndex, scopes_of
+
+        return NameIndex(scopes_of(self._interpreter) if self._interpreter is not None else None)
+
+    def source_line(self, span: object) -> str | None:
+        """The source text of the line a span starts on, from any source this session ran."""
+        file, line = getattr(span, "file", None), getattr(span, "line", None)
+        source = self.sources.get(file) if isinstance(file, str) else None
+        if source is None or not isinstance(line, int):
+            return None
+        lines = source.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else None
 
     def format_value(self, value: Any) -> str:
         """The REPL's echo of a value: its repr, as Python's REPL shows it."""
@@ -204,14 +222,16 @@ def _runtime_check() -> Callable[[Any], None] | None:
     return check if callable(check) else None
 
 
-def _enable_trace(interp: Any, write: Writer) -> None:
-    """Ask the interpreter to trace every backward (the tools' `explain`), if it can."""
-    setter = getattr(interp, "set_trace", None)
-    if callable(setter):
-        setter(True)
+def _enable_trace(session: Session) -> None:
+    """Trace every backward from now on (the tools' `explain`, for `--trace`)."""
+    if session._stop_trace is not None:
+        return
+    from gradlang.tools.explain import start_trace
+
+    session._stop_trace = start_trace(session._write, session.names, session.source_line)
 
 
-def _disable_trace(interp: Any) -> None:
-    setter = getattr(interp, "set_trace", None)
-    if callable(setter):
-        setter(False)
+def _disable_trace(session: Session) -> None:
+    stop, session._stop_trace = session._stop_trace, None
+    if stop is not None:
+        stop()

@@ -122,7 +122,7 @@ def run_tour(
     list_steps: bool = False,
     pause: bool = False,
     color: bool = False,
-    write: Callable[[str], None] = sys.stdout.write,
+    write: Callable[[str], object] = sys.stdout.write,
     warn: Callable[[str], None] | None = None,
 ) -> int:
     """Print the tour (or one step, or the list of steps); the exit code."""
