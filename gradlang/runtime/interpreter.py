@@ -24,6 +24,10 @@ from gradlang.runtime.values import NO_VALUE, Frame, repr_value
 from gradlang.syntax import ir
 
 RECURSION_LIMIT = 20_000
+# Calls are counted against Limits.max_depth (500) long before Python's own limit is near:
+# each gradlang call takes a handful of Python frames.
+if sys.getrecursionlimit() < RECURSION_LIMIT:
+    sys.setrecursionlimit(RECURSION_LIMIT)
 
 
 def _default_write(text: str) -> None:
@@ -61,8 +65,6 @@ class Interpreter:
         self.sources: dict[str, str] = {}
         self.grad_enabled = True
         self._warned: set[tuple[str, int, str, str]] = set()
-        if sys.getrecursionlimit() < RECURSION_LIMIT:
-            sys.setrecursionlimit(RECURSION_LIMIT)
         manual_seed = engine.torch_table().get("manual_seed")
         if manual_seed is not None and seed is not None:  # None: leave the generator alone
             manual_seed(seed)
