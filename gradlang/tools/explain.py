@@ -61,6 +61,20 @@ class Record:
     steps: list[Step] = field(default_factory=list)
     pending: list[Accumulation] = field(default_factory=list)  # not yet attached to a step
     extra: list[Accumulation] = field(default_factory=list)  # e.g. backward on a leaf itself
+    reach: set[int] = field(default_factory=set)  # ids of the nodes this pass can run
+    ran: set[int] = field(default_factory=set)  # ids of the nodes it ran
+
+
+def _reachable(start: object) -> set[int]:
+    """Ids of every node reachable from `start` (itself included), iteratively."""
+    seen = {id(start)}
+    stack = [start]
+    while stack:
+        for nxt in getattr(stack.pop(), "next", ()):
+            if nxt is not None and id(nxt) not in seen:
+                seen.add(id(nxt))
+                stack.append(nxt)
+    return seen
 
 
 def _copy(t: Tensor | None) -> np.ndarray | None:
@@ -82,7 +96,17 @@ class Tracer:
         self.record = Record(list(roots or []), [_copy(s) for s in seeds or []])
 
     def node(self, node: Node, grad_output: Tensor, grad_inputs: tuple[Tensor | None, ...]) -> None:
-        rec = self._current()
+        rec = self.record
+        if rec is None or (rec.steps and (id(node) not in rec.reach or id(node) in rec.ran)):
+            # a new backward pass: what is pending was emitted by this node's own run
+            pending = rec.pending if rec is not None else []
+            if rec is not None:
+                rec.pending = []
+                self.finish()
+            rec = self.record = Record(pending=pending)
+        if not rec.steps:
+            rec.reach = _reachable(node)
+        rec.ran.add(id(node))
         step = Step(node, np.array(grad_output._data, copy=True), [_copy(g) for g in grad_inputs])
         for acc in rec.pending:
             if acc.kind == "retained" and acc.tensor.grad_fn is node:

@@ -28,8 +28,21 @@ def _where(span: object) -> str | None:
     return f"line {line}"
 
 
+def _freeing_pass_origin() -> object:
+    """Where the backward that freed the graph was called, from the tools' history."""
+    try:
+        from gradlang.tools.history import HISTORY
+    except ImportError:  # the engine is missing: no history
+        return None
+    found = HISTORY.last_freeing(exclude_current=True)
+    return found.origin if found is not None else None
+
+
 def _second_backward(_m: re.Match[str], error: BaseException | None) -> str:
-    freed = _where(getattr(error, "freed_at", None))
+    span = getattr(error, "freed_at", None)
+    if span is None and error is not None:
+        span = _freeing_pass_origin()
+    freed = _where(span)
     first = (
         f"The backward at {freed} freed the graph's saved tensors."
         if freed

@@ -9,7 +9,9 @@ it keeps nothing alive, and it copies no numbers.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from gradlang.autograd import engine as _engine
 from gradlang.autograd import origin as _origin
@@ -20,14 +22,34 @@ from gradlang.autograd.tensor import Tensor
 KEEP = 200
 
 
+class IdentitySet:
+    """A set of objects by identity, holding them weakly (tensors compare elementwise)."""
+
+    def __init__(self) -> None:
+        self._refs: dict[int, weakref.ref[Any]] = {}
+
+    def add(self, obj: Any) -> None:
+        self._refs[id(obj)] = weakref.ref(obj)
+
+    def __contains__(self, obj: object) -> bool:
+        ref = self._refs.get(id(obj))
+        return ref is not None and ref() is obj
+
+    def __iter__(self) -> Iterator[Any]:
+        for ref in list(self._refs.values()):
+            obj = ref()
+            if obj is not None:
+                yield obj
+
+
 @dataclass
 class Pass:
     """One backward pass: where it was called, its first node, what it touched."""
 
     origin: object
     first: weakref.ref[Node] | None = None
-    nodes: weakref.WeakSet[Node] = field(default_factory=weakref.WeakSet)
-    tensors: weakref.WeakSet[Tensor] = field(default_factory=weakref.WeakSet)
+    nodes: IdentitySet = field(default_factory=IdentitySet)
+    tensors: IdentitySet = field(default_factory=IdentitySet)
 
 
 class History:
@@ -75,12 +97,23 @@ class History:
     def passes_reaching(self, tensor: Tensor) -> list[Pass]:
         return [p for p in self.passes if tensor in p.tensors]
 
-    def last_freeing(self) -> Pass | None:
-        """The most recent pass that ran a node whose saved tensors are now freed."""
+    def last_freeing(self, exclude_current: bool = False) -> Pass | None:
+        """The most recent pass that ran a node whose saved tensors are now freed.
+
+        With `exclude_current`, a pass still open in the current statement (the one that just
+        failed) is only the answer when no earlier pass freed anything (a loop's earlier turn).
+        """
+        current = self._open if exclude_current else None
+        if current is not None and current.origin is not _origin.current:
+            current = None
+        fallback = None
         for p in reversed(self.passes):
             if any(getattr(n, "freed", False) for n in list(p.nodes)):
+                if p is current:
+                    fallback = p
+                    continue
                 return p
-        return None
+        return fallback
 
     def clear(self) -> None:
         self.passes.clear()

@@ -97,6 +97,11 @@ def explain_why(
                 f"It shares its storage and version counter with {source}, which requires "
                 f"grad: {who} is {source}.detach() (or a view of one), cut out of the graph."
             )
+            lines.append(
+                f"Fix: compute from {source} itself where you need gradients; detach() is for "
+                "values autograd should not follow."
+            )
+            return "\n".join(lines) + "\n"
         elif x.dtype.is_floating_point:
             lines.append(
                 "It was created without requires_grad=True, or computed from tensors that do "
