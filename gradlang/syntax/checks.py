@@ -1,7 +1,7 @@
 """Checks around the lowering: what Python accepts but gradlang leaves out, nesting depth,
 and where `break`, `continue` and `return` may stand.
 
-`prescan` walks the lark tree iteratively before the (recursive) lowering runs, so a deep
+`prescan` walks the parse tree iteratively before the (recursive) lowering runs, so a deep
 tree gives "too deeply nested" instead of a RecursionError, and the first unsupported
 construct in the source is the one named. `check_context` walks the finished IR.
 """
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lark import Token, Tree
-
 from gradlang.errors import GradlangError, Span
 from gradlang.syntax import ir
+from gradlang.syntax.lalr import Token, Tree
 
 MAX_DEPTH = 200
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from lark import Token
-from lark.indenter import Indenter
+from gradlang.syntax.lalr import Token
 
 MAX_BRACKETS = 100
 MAX_INDENTS = 100
@@ -58,18 +57,11 @@ def _marker(kind: str, value: str, line: int, column: int, pos: int) -> Token:
     return Token(kind, value, pos, line, column, line, column, pos)
 
 
-class GradlangIndenter(Indenter):
-    """lark's Indenter with per-parse state, bracket matching and nesting limits."""
-
-    NL_type = "_NEWLINE"
-    OPEN_PAREN_types = ["LPAR", "LSQB", "LBRACE"]
-    CLOSE_PAREN_types = ["RPAR", "RSQB", "RBRACE"]
-    INDENT_type = "_INDENT"
-    DEDENT_type = "_DEDENT"
-    tab_len = 8
+class GradlangIndenter:
+    """A postlexer after lark's Indenter, with per-parse state, bracket matching and
+    nesting limits."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.state = LayoutState()
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:

@@ -1,6 +1,7 @@
-"""The lowering: a lark Transformer from the parse tree to the IR of gradlang/syntax/ir.py.
+"""The lowering: parse tree → the IR of gradlang/syntax/ir.py (a Transformer, bottom-up:
+one method per rule or alias, given the rule's meta and its already lowered children).
 
-Every node gets the `Span` lark propagated. Constructs the grammar accepts only to name them
+Every node gets the `Span` the parser propagated. Constructs the grammar accepts only to name them
 (classes, `*args`, ...) are rejected before this runs (`checks.prescan`); what is left to
 reject here needs the lowered pieces: assignment targets, keyword arguments, parameters,
 attribute names, literals. f-string fields are parsed through the `parse_field` callback.
@@ -11,13 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from lark import Token, Transformer, Tree, v_args
-from lark.exceptions import VisitError
-from lark.tree import Meta
-
 from gradlang.errors import GradlangError, Span
 from gradlang.syntax import ir
 from gradlang.syntax.checks import token_span
+from gradlang.syntax.lalr import Meta, Token, Tree
 from gradlang.syntax.strings import (
     Field,
     StringError,
@@ -78,14 +76,20 @@ def _target_problem(node: ir.Expr) -> tuple[str, Span] | None:
     return "cannot assign to " + what, node.span
 
 
-@v_args(meta=True)
-class Lowering(Transformer):
+class Lowering:
     """Tree → IR for one source file (or one f-string field)."""
 
     def __init__(self, filename: str, parse_field: ParseField) -> None:
-        super().__init__(visit_tokens=False)
         self.filename = filename
         self.parse_field = parse_field
+
+    def transform(self, tree: Tree) -> Any:
+        """Lower `tree` bottom-up (its depth is bounded by checks.prescan)."""
+        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
+        method = getattr(self, tree.data, None)
+        if method is None or tree.data.startswith("_"):
+            return self._unknown(tree.data, tree.meta)
+        return method(tree.meta, children)
 
     # -- spans ------------------------------------------------------------------------
 
@@ -102,7 +106,7 @@ class Lowering(Transformer):
         start = self._span(meta)
         return _join(start, last[-1].span) if last else start
 
-    def __default__(self, data: str, children: list[Any], meta: Meta) -> NoReturn:
+    def _unknown(self, data: str, meta: Meta) -> NoReturn:
         _syntax_error(f"unsupported syntax ({data})", self._span(meta))
 
     # -- module and blocks -------------------------------------------------------------
@@ -468,7 +472,4 @@ def _merge_text(parts: list[str | ir.FormattedValue]) -> tuple[str | ir.Formatte
 
 def lower(tree: Tree, filename: str, parse_field: ParseField) -> Any:
     """Lower a checked parse tree (see checks.prescan) to IR."""
-    try:
-        return Lowering(filename, parse_field).transform(tree)
-    except VisitError as err:  # lark wraps what a callback raises
-        raise err.orig_exc from None
+    return Lowering(filename, parse_field).transform(tree)

@@ -1,67 +1,57 @@
 """`parse(source, filename) -> ir.Module`: gradlang source text to IR.
 
-The LALR parser is built once per process, lazily, from grammar/gradlang.lark; lark's
-`cache=` keeps the built tables in a user cache directory keyed by the grammar's hash, so
-later processes load it in a few milliseconds (no cache when nothing is writable). Whatever
-the input, parse() raises nothing but `GradlangError`.
+The parser is the small LALR runtime of lalr.py running tables that lark computed from
+grammar/gradlang.lark at build time (`tables.json`, see tables_build.py), so a process pays
+neither `import lark` nor building a parser. When the grammar file no longer matches the
+tables (someone edited it and did not regenerate), the tables are rebuilt in memory with
+lark. Whatever the input, parse() raises nothing but `GradlangError`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import sys
-import tempfile
+import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from gradlang.errors import GradlangError, Span
-from gradlang.resources import grammar_text
+from gradlang.resources import grammar_path
 from gradlang.syntax import ir
+from gradlang.syntax.lalr import Parser, UnexpectedCharacters, UnexpectedToken
+from gradlang.syntax.layout import GradlangIndenter, LayoutError
 
-_PARSER: Any = None
-
-
-def _cache_file(text: str) -> str | None:
-    """A writable cache path for the built parser, or None."""
-    import lark
-
-    key = hashlib.sha256(
-        f"{text}\0{lark.__version__}\0{sys.version_info[:2]}".encode()
-    ).hexdigest()[:16]
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    for folder in (Path(base) / "gradlang", Path(tempfile.gettempdir()) / "gradlang-cache"):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if os.access(folder, os.W_OK):
-                return str(folder / f"parser-{key}.lark")
-        except OSError:
-            continue
-    return None
+_PARSER: Parser | None = None
 
 
-def get_parser() -> Any:
-    """The process-wide lark parser (built or loaded from the cache on first use)."""
+TABLES = Path(__file__).with_name("tables.json")
+
+
+def _load_tables() -> Any:
+    try:
+        tables = SimpleNamespace(**json.loads(TABLES.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        tables = None
+    try:
+        text = grammar_path().read_bytes()
+    except OSError:
+        text = None
+    if tables is not None and (
+        text is None or hashlib.sha256(text).hexdigest() == tables.GRAMMAR_SHA256
+    ):
+        return tables
+    if text is None:
+        raise RuntimeError("gradlang's grammar and parser tables are both missing")
+    from gradlang.syntax.tables_build import build_tables
+
+    return SimpleNamespace(**build_tables(text.decode("utf-8")))
+
+
+def get_parser() -> Parser:
+    """The process-wide parser (built on first use)."""
     global _PARSER
     if _PARSER is None:
-        from lark import Lark
-
-        from gradlang.syntax.layout import GradlangIndenter
-
-        text = grammar_text()
-        options: dict[str, Any] = dict(
-            parser="lalr",
-            lexer="basic",
-            postlex=GradlangIndenter(),
-            propagate_positions=True,
-            maybe_placeholders=True,
-            start=["file_input", "eval_input"],
-        )
-        cache = _cache_file(text)
-        try:
-            _PARSER = Lark(text, cache=cache or False, **options)
-        except OSError:
-            _PARSER = Lark(text, **options)
+        _PARSER = Parser(_load_tables(), GradlangIndenter())
     return _PARSER
 
 
@@ -71,18 +61,15 @@ def _normalise(source: str) -> str:
 
 
 def _parse_tree(text: str, start: str, filename: str) -> Any:
-    from lark.exceptions import LarkError
-
-    from gradlang.syntax.layout import LayoutError
-    from gradlang.syntax.syntax_errors import from_lark, from_layout
+    from gradlang.syntax.syntax_errors import from_layout, from_parser
 
     parser = get_parser()
     try:
         return parser.parse(text, start=start)
     except LayoutError as err:
         raise from_layout(err, filename) from None
-    except LarkError as err:
-        raise from_lark(err, text, filename, parser.options.postlex.state) from None
+    except (UnexpectedCharacters, UnexpectedToken) as err:
+        raise from_parser(err, text, filename, parser.postlex.state) from None
 
 
 def _lower(tree: Any, filename: str) -> Any:

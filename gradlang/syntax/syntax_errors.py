@@ -1,6 +1,6 @@
-"""Turning lark's parse errors into SyntaxErrors a person understands.
+"""Turning parse errors into SyntaxErrors a person understands.
 
-lark says "Unexpected token Token('EQUAL', '=') ... Expected one of: COLON"; people need
+The parser says "Unexpected token Token('EQUAL', '=') ... Expected one of: COLON"; people need
 "cannot assign here; did you mean '=='?" at the `=`, "'(' was never closed" at the bracket,
 "expected an indented block after 'if' statement on line 3". The messages follow Python
 3.11's where Python has one.
@@ -8,11 +8,9 @@ lark says "Unexpected token Token('EQUAL', '=') ... Expected one of: COLON"; peo
 
 from __future__ import annotations
 
-from lark import Token
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedToken
-
 from gradlang.errors import GradlangError, Span
 from gradlang.syntax.checks import token_span
+from gradlang.syntax.lalr import Token, UnexpectedCharacters, UnexpectedToken
 from gradlang.syntax.layout import LayoutError, LayoutState
 
 _BLOCK_OPENERS = {
@@ -60,8 +58,10 @@ def from_layout(err: LayoutError, filename: str) -> GradlangError:
     return _error(err.message, _point(filename, err.line, err.column, err.width))
 
 
-def from_lark(err: LarkError, text: str, filename: str, state: LayoutState) -> GradlangError:
-    """Any lark error raised while parsing `text` as a SyntaxError with a good message."""
+def from_parser(
+    err: UnexpectedCharacters | UnexpectedToken, text: str, filename: str, state: LayoutState
+) -> GradlangError:
+    """A lexer or parser error raised while parsing `text` as a SyntaxError."""
     if isinstance(err, UnexpectedCharacters):
         return _unexpected_character(err, text, filename)
     if isinstance(err, UnexpectedToken):

@@ -1,0 +1,310 @@
+"""The runtime LALR(1) parser: runs the tables that tables_build.py had lark compute.
+
+A small, exact re-implementation of what lark does with `parser="lalr", lexer="basic",
+propagate_positions=True, maybe_placeholders=True`: the basic lexer (one alternation, first
+match wins, keywords re-typed from NAME), the shift/reduce loop, and the tree shaping
+(filtered tokens, inlined `_rules`, `?rule` single-child expansion, `[x]` placeholders,
+positions propagated from the first and last child, including their "containers").
+Trees and tokens never leave gradlang/syntax: the lowering turns them into IR.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+class Token(str):
+    """A lexed token: its text, terminal type and position (1-based line and column)."""
+
+    __slots__ = ("type", "start_pos", "line", "column", "end_line", "end_column", "end_pos")
+
+    type: str
+    start_pos: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    end_pos: int
+
+    def __new__(
+        cls,
+        type_: str,
+        value: str,
+        start_pos: int = 0,
+        line: int = 1,
+        column: int = 1,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        end_pos: int | None = None,
+    ) -> Token:
+        self = super().__new__(cls, value)
+        self.type = type_
+        self.start_pos = start_pos
+        self.line = line
+        self.column = column
+        self.end_line = line if end_line is None else end_line
+        self.end_column = column if end_column is None else end_column
+        self.end_pos = start_pos if end_pos is None else end_pos
+        return self
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {str(self)!r})"
+
+
+class Meta:
+    """Where a tree's text is, as lark's propagate_positions computes it."""
+
+    __slots__ = (
+        "empty",
+        "line",
+        "column",
+        "start_pos",
+        "end_line",
+        "end_column",
+        "end_pos",
+        "container_line",
+        "container_column",
+        "container_start_pos",
+        "container_end_line",
+        "container_end_column",
+        "container_end_pos",
+    )
+
+    def __init__(self) -> None:
+        self.empty = True
+        self.line: int | None = None
+        self.end_line: int | None = None
+
+
+class Tree:
+    """A parse-tree node: rule (or alias) name, children, and meta."""
+
+    __slots__ = ("data", "children", "meta")
+
+    def __init__(self, data: str, children: list[Any]) -> None:
+        self.data = data
+        self.children = children
+        self.meta = Meta()
+
+    def __repr__(self) -> str:
+        return f"Tree({self.data!r}, {self.children!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Tree) and self.data == other.data and self.children == other.children
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class UnexpectedCharacters(Exception):
+    """No terminal matches the text at `pos_in_stream`."""
+
+    def __init__(self, text: str, pos: int, line: int, column: int) -> None:
+        super().__init__(f"No terminal matches {text[pos : pos + 1]!r} at line {line} col {column}")
+        self.pos_in_stream = pos
+        self.line = line
+        self.column = column
+        self.char = text[pos : pos + 1]
+
+
+class ParserState:
+    """The stacks of the LALR automaton (read by error messages)."""
+
+    __slots__ = ("state_stack", "value_stack")
+
+    def __init__(self, start: int) -> None:
+        self.state_stack = [start]
+        self.value_stack: list[Any] = []
+
+
+class UnexpectedToken(Exception):
+    """The parser cannot go on with `token`; `expected` lists the terminals it could take."""
+
+    def __init__(self, token: Token, expected: set[str], state: ParserState) -> None:
+        super().__init__(f"Unexpected token {token!r}; expected one of {sorted(expected)}")
+        self.token = token
+        self.expected = expected
+        self.state = state
+        self.line = token.line
+        self.column = token.column
+
+
+# -- lexer ------------------------------------------------------------------------------------
+
+
+class Lexer:
+    """lark's basic lexer over precompiled alternations."""
+
+    def __init__(
+        self,
+        patterns: list[str],
+        keywords: dict[str, dict[str, str]],
+        ignore: list[str],
+        newline_types: list[str],
+    ) -> None:
+        self.regexes = [re.compile(p) for p in patterns]
+        self.keywords = keywords
+        self.ignore = frozenset(ignore)
+        self.newline_types = frozenset(newline_types)
+
+    def lex(self, text: str) -> Iterator[Token]:
+        pos, line, line_start = 0, 1, 0
+        end = len(text)
+        regexes, keywords = self.regexes, self.keywords
+        ignore, newline_types = self.ignore, self.newline_types
+        while pos < end:
+            for regex in regexes:
+                m = regex.match(text, pos)
+                if m:
+                    break
+            else:
+                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+            value = m.group(0)
+            kind = m.lastgroup or ""
+            start, column = pos, pos - line_start + 1
+            start_line = line
+            if kind in newline_types:
+                newlines = value.count("\n")
+                if newlines:
+                    line += newlines
+                    line_start = pos + value.rindex("\n") + 1
+            pos += len(value)
+            if kind in ignore:
+                continue
+            if kind in keywords:
+                kind = keywords[kind].get(value, kind)
+            yield Token(kind, value, start, start_line, column, line, pos - line_start + 1, pos)
+
+
+# -- tree building ------------------------------------------------------------------------------
+
+
+def _first_meta(children: Any) -> Any:
+    for c in children:
+        if isinstance(c, Tree):
+            if not c.meta.empty:
+                return c.meta
+        elif isinstance(c, Token):
+            return c
+    return None
+
+
+def _make_builder(
+    name: str, expand1: bool, include: tuple[tuple[int, bool, int], ...] | None, append_none: int
+) -> Callable[[list[Any]], Any]:
+    def build(children: list[Any]) -> Any:
+        if include is None:
+            filtered = list(children)
+        else:
+            filtered = []
+            for i, to_expand, add_none in include:
+                if add_none:
+                    filtered += [None] * add_none
+                if to_expand:
+                    filtered += children[i].children
+                else:
+                    filtered.append(children[i])
+            if append_none:
+                filtered += [None] * append_none
+        if expand1 and len(filtered) == 1:
+            result = filtered[0]
+        else:
+            result = Tree(name, filtered)
+        if isinstance(result, Tree):
+            _propagate(result.meta, children)
+        return result
+
+    return build
+
+
+def _propagate(meta: Meta, children: list[Any]) -> None:
+    first = _first_meta(children)
+    if first is not None:
+        if meta.line is None:
+            meta.line = getattr(first, "container_line", first.line)
+            meta.column = getattr(first, "container_column", first.column)
+            meta.start_pos = getattr(first, "container_start_pos", first.start_pos)
+            meta.empty = False
+        meta.container_line = getattr(first, "container_line", first.line)
+        meta.container_column = getattr(first, "container_column", first.column)
+        meta.container_start_pos = getattr(first, "container_start_pos", first.start_pos)
+    last = _first_meta(reversed(children))
+    if last is not None:
+        if meta.end_line is None:
+            meta.end_line = getattr(last, "container_end_line", last.end_line)
+            meta.end_column = getattr(last, "container_end_column", last.end_column)
+            meta.end_pos = getattr(last, "container_end_pos", last.end_pos)
+            meta.empty = False
+        meta.container_end_line = getattr(last, "container_end_line", last.end_line)
+        meta.container_end_column = getattr(last, "container_end_column", last.end_column)
+        meta.container_end_pos = getattr(last, "container_end_pos", last.end_pos)
+
+
+# -- parser -------------------------------------------------------------------------------------
+
+
+class Parser:
+    """The LALR(1) automaton with lark's tree building."""
+
+    def __init__(self, tables: Any, postlex: Any = None) -> None:
+        self.lexer = Lexer(tables.PATTERNS, tables.KEYWORDS, tables.IGNORE, tables.NEWLINE_TYPES)
+        self.states: list[dict[str, int]] = tables.STATES
+        self.start_states: dict[str, int] = tables.START_STATES
+        self.end_states: dict[str, int] = tables.END_STATES
+        self.rules = [(origin, size) for origin, size, *_ in tables.RULES]
+        self.builders = [_make_builder(*row[2:]) for row in tables.RULES]
+        self.postlex = postlex
+
+    def parse(self, text: str, start: str) -> Any:
+        tokens: Iterator[Token] = self.lexer.lex(text)
+        if self.postlex is not None:
+            tokens = self.postlex.process(tokens)
+        state = ParserState(self.start_states[start])
+        end_state = self.end_states[start]
+        last: Token | None = None
+        for token in tokens:
+            self._feed(state, token, end_state)
+            last = token
+        if last is not None:  # like lark: $END borrows the last token's position
+            end = Token(
+                "$END", "", last.start_pos, last.line, last.column,
+                last.end_line, last.end_column, last.end_pos,
+            )  # fmt: skip
+        else:
+            end = Token("$END", "", 0, 1, 1)
+        return self._feed(state, end, end_state)
+
+    def _feed(self, state: ParserState, token: Token, end_state: int) -> Any:
+        states, rules, builders = self.states, self.rules, self.builders
+        state_stack, value_stack = state.state_stack, state.value_stack
+        is_end = token.type == "$END"
+        while True:
+            row = states[state_stack[-1]]
+            action = row.get(token.type)
+            if action is None:
+                expected = {s for s in row if s.isupper()}
+                raise UnexpectedToken(token, expected, state)
+            if action >= 0:
+                state_stack.append(action)
+                value_stack.append(token)
+                return None
+            rule = -action - 1
+            origin, size = rules[rule]
+            if size:
+                children = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                children = []
+            value = builders[rule](children)
+            state_stack.append(states[state_stack[-1]][origin])
+            value_stack.append(value)
+            if is_end and state_stack[-1] == end_state:
+                return value_stack[-1]
