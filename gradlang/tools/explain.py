@@ -14,6 +14,7 @@ nothing is recomputed. `render` turns one backward's record into aligned text:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,9 @@ from gradlang.autograd.tensor import Tensor
 from gradlang.tools.expressions import Labeler
 from gradlang.tools.naming import NameIndex
 from gradlang.tools.values import format_value
+
+#: Unnamed intermediate values with a longer expression are called t1, t2, ...
+ALIAS_OVER = 24
 
 SourceLine = Callable[[object], "str | None"]
 
@@ -63,6 +67,8 @@ class Record:
     extra: list[Accumulation] = field(default_factory=list)  # e.g. backward on a leaf itself
     reach: set[int] = field(default_factory=set)  # ids of the nodes this pass can run
     ran: set[int] = field(default_factory=set)  # ids of the nodes it ran
+    explicit: bool = False  # begun by begin() (explain): ended by end()
+    ops_left: int | None = None  # op nodes still to run (when traced without begin/end)
 
 
 def _reachable(start: object) -> set[int]:
@@ -75,6 +81,22 @@ def _reachable(start: object) -> set[int]:
                 seen.add(id(nxt))
                 stack.append(nxt)
     return seen
+
+
+def _op_count(start: object) -> int:
+    """How many op nodes (not AccumulateGrad) are reachable from `start`."""
+    seen = {id(start)}
+    stack = [start]
+    count = 0
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Node):
+            count += 1
+        for nxt in getattr(n, "next", ()):
+            if nxt is not None and id(nxt) not in seen:
+                seen.add(id(nxt))
+                stack.append(nxt)
+    return count
 
 
 def _copy(t: Tensor | None) -> np.ndarray | None:
@@ -93,7 +115,7 @@ class Tracer:
         self, roots: list[Tensor] | None = None, seeds: list[Tensor | None] | None = None
     ) -> None:
         self.finish()
-        self.record = Record(list(roots or []), [_copy(s) for s in seeds or []])
+        self.record = Record(list(roots or []), [_copy(s) for s in seeds or []], explicit=True)
 
     def node(self, node: Node, grad_output: Tensor, grad_inputs: tuple[Tensor | None, ...]) -> None:
         rec = self.record
@@ -115,6 +137,15 @@ class Tracer:
                 step.leaves.append(acc)
         rec.pending.clear()
         rec.steps.append(step)
+        if rec.explicit:
+            return
+        # a backward pass runs every op node it can reach: when all have run, it is over
+        # (autograd.grad may run fewer: that pass is closed by the next one, or by stop())
+        if rec.ops_left is None:
+            rec.ops_left = _op_count(node)
+        rec.ops_left -= 1
+        if rec.ops_left <= 0:
+            self.finish()
 
     def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None:
         rec = self._current()
@@ -178,7 +209,7 @@ def render(
 ) -> str:
     """The text of one recorded backward pass."""
     names = names or NameIndex()
-    lab = Labeler(names)
+    lab = Labeler(names, alias_over=ALIAS_OVER)
     root_label = (
         lab.tensor(rec.roots[0])
         if rec.roots
@@ -187,7 +218,7 @@ def render(
     out_sym = root_label if len(root_label) <= 12 and " " not in root_label else "out"
 
     def d(label: str) -> str:
-        inner = label if (" " not in label and "(" not in label) else f"({label})"
+        inner = label if re.fullmatch(r"[\w.\[\]]+", label) else f"({label})"
         return f"d{out_sym}/d{inner}"
 
     lines: list[list[str] | str] = []
@@ -200,17 +231,33 @@ def render(
             header += f", seeded with {d(root_label)} = 1 (implicit for a one-element output)"
         else:
             header += f", seeded with gradient {format_value(seed)}"
+    if not rec.roots and rec.steps:
+        first = rec.steps[0]
+        named = names.tensor_of_node(first.node)
+        if named is not None:
+            header += f" = {format_value(named._data)}"
+        seed = first.upstream
+        if seed.size == 1 and float(seed.reshape(-1)[0]) == 1.0:
+            header += f", seeded with {d(root_label)} = 1"
+        else:
+            header += f", seeded with gradient {format_value(seed)}"
     lines.append(header)
 
     totals = _count_paths(rec)
     arrived: dict[int, int] = {}
+    last_line = ""
 
     for number, step in enumerate(rec.steps, 1):
         node = step.node
         label = lab.node(node)
-        shown = label if names.first(node) is None else f"{label} = {lab.expression(node)}"
+        expr = lab.expression(node)
+        shown = label if label == expr else f"{label} = {expr}"
         title = f"step {number}  {node.name()}  {shown}"
         where = _where(node, source_line)
+        if where and where.split(":")[0] == last_line:
+            where = where.split(":")[0]
+        else:
+            last_line = where.split(":")[0]
         lines.append("")
         lines.append(title + (f"    ({where})" if where else ""))
         for acc in step.retained:

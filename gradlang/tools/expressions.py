@@ -15,6 +15,7 @@ from typing import Any
 from gradlang.autograd.node import AccumulateGrad, Node
 from gradlang.autograd.tensor import Tensor
 from gradlang.tools.naming import NameIndex
+from gradlang.tools.values import format_value
 
 #: How deep an unnamed expression is rebuilt before it is shown as `...`.
 MAX_DEPTH = 3
@@ -67,7 +68,18 @@ _METHODS = {
 
 
 def _is_simple(text: str) -> bool:
-    return re.fullmatch(r"[\w.\[\]]+(\(\))?", text) is not None
+    """True when `text` needs no parentheses as an operand: no operator outside brackets."""
+    if text.startswith("-"):
+        return False
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == " " and depth == 0 and k + 1 < len(text) and text[k + 1] in "+-*/@%<>=!":
+            return False
+    return True
 
 
 def _paren(text: str) -> str:
@@ -84,8 +96,27 @@ def number_text(value: object) -> str:
 class Labeler:
     """Labels for tensors and nodes, from the user's names or rebuilt expressions."""
 
-    def __init__(self, names: NameIndex) -> None:
+    def __init__(self, names: NameIndex, alias_over: int | None = None) -> None:
         self.names = names
+        self.alias_over = alias_over
+        self.aliases: dict[int, str] = {}  # node id -> its alias or its (short) expression
+        self._count = 0
+
+    def _short(self, node: Node, depth: int) -> str:
+        """The node's expression, or a short alias (`t1`) when it is long and aliases are on."""
+        if self.alias_over is None:
+            return self.expression(node, depth)
+        known = self.aliases.get(id(node))
+        if known is not None:
+            return known
+        if depth < MAX_DEPTH:
+            expr = self.expression(node, depth)
+            if len(expr) <= self.alias_over:
+                self.aliases[id(node)] = expr
+                return expr
+        alias = self.aliases[id(node)] = f"t{self._count + 1}"
+        self._count += 1
+        return alias
 
     def tensor(self, t: object, depth: int = 0) -> str:
         """The label of an operand: its name, a number, or the expression that made it."""
@@ -99,9 +130,9 @@ class Labeler:
             name = self.names.first(fn)
             if name is not None:
                 return name
-            return self.expression(fn, depth)
+            return self._short(fn, depth)
         if t.numel() == 1 and not t.requires_grad:
-            return number_text(t.item())
+            return f"tensor({format_value(t._data)})"
         return "tensor(...)"
 
     def node(self, node: object) -> str:
@@ -110,13 +141,13 @@ class Labeler:
         if name is not None:
             return name
         if isinstance(node, Node):
-            return self.expression(node, 0)
+            return self._short(node, 0)
         return "?"
 
     def expression(self, node: Node, depth: int = 0) -> str:
         """The expression `node` computed, with its inputs labelled (no name for the node)."""
         if depth >= MAX_DEPTH:
-            return "..."
+            return "(...)"
         op = node.rule.op
         args = [_paren(self.tensor(t, depth + 1)) for t in node.inputs]
         attrs = node.attrs
@@ -146,7 +177,8 @@ class Labeler:
         formulas = node.rule.formulas
         text = formulas[0] if node.rule.variadic else (formulas[k] if k < len(formulas) else "")
         local = _local(node, k, text, self)
-        return f"d({expr})/d{arg if _is_simple(arg) else f'({arg})'}", local
+        plain = re.fullmatch(r"[\w.\[\]]+", arg) is not None
+        return f"d({expr})/d{arg if plain else f'({arg})'}", local
 
 
 _WORDS = re.compile(r"\b(self|other|result|exponent|base|alpha|grad)\b")
