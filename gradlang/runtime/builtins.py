@@ -372,8 +372,8 @@ def make_table(interp: Interpreter) -> dict[str, Any]:
     nn = Namespace("torch.nn", {"functional": functional})
     autograd = Namespace("torch.autograd", engine.autograd_table())
     torch_members = {k: v for k, v in torch_members.items() if "." not in k}
-    torch_members.setdefault("nn", nn)
-    torch_members.setdefault("autograd", autograd)
+    torch_members["nn"] = nn
+    torch_members["autograd"] = autograd
     torch = Namespace("torch", torch_members)
     interp.namespaces = {
         "torch": torch,

@@ -52,6 +52,9 @@ def autograd_table() -> dict[str, Any]:
         return dict(table)
     out: dict[str, Any] = {}
     torch = api.TORCH
+    namespace = torch.get("autograd")
+    if namespace is not None and hasattr(namespace, "__dict__"):
+        out.update({k: v for k, v in vars(namespace).items() if not k.startswith("_")})
     for name, value in torch.items():
         if name.startswith("autograd."):
             out[name.split(".", 1)[1]] = value

@@ -64,7 +64,10 @@ def load(interp: Interpreter, path: Any) -> Any:
     with open(real, "rb") as f:
         try:
             version = np.lib.format.read_magic(f)
-            shape, _, dtype = np.lib.format._read_array_header(f, version)  # type: ignore[attr-defined]
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(f)
         except ValueError as exc:
             raise GradlangError("ValueError", f"{path!r} is not a .npy file: {exc}") from None
         n = 1
