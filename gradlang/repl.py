@@ -106,17 +106,7 @@ class Repl:
         line inside a block, followed by more indented lines, keep the block open.
         """
         line = line.rstrip("\r\n")
-        out = ""
-        if (
-            self.buffer
-            and line.strip()
-            and not line[:1].isspace()
-            and not _BLOCK_CONTINUES.match(line)
-            and is_complete("\n".join(self.buffer) + "\n")
-        ):
-            # A dedented line ends a block even without the empty line (handy for piped
-            # programs); the same would be an error in Python's REPL.
-            out += self._flush()
+        out = self.close_before(line)
         if not self.buffer:
             if not line.strip():
                 return out
@@ -129,6 +119,19 @@ class Repl:
         if is_complete("\n".join(self.buffer)):
             out += self._flush()
         return out
+
+    def close_before(self, line: str) -> str:
+        """Run the open input first if `line` cannot continue it (a dedented line after a
+        complete block: handy for piped programs, an error in Python's REPL)."""
+        if (
+            self.buffer
+            and line.strip()
+            and not line[:1].isspace()
+            and not _BLOCK_CONTINUES.match(line)
+            and is_complete("\n".join(self.buffer) + "\n")
+        ):
+            return self._flush()
+        return ""
 
     def _flush(self) -> str:
         source = "\n".join(self.buffer)
@@ -280,6 +283,7 @@ def run_piped(repl: Repl, lines: Iterable[str], out: TextIO) -> int:
         if repl.buffer and not line.strip():
             # Only a blank line inside an open input needs the next line to decide.
             following, looked = next(iterator, None), True
+        out.write(repl.close_before(line))
         out.write(repl.prompt + line.rstrip("\r\n") + "\n")
         out.write(repl.feed(line, following))
         out.flush()
@@ -364,14 +368,11 @@ def _prompt_session(repl: Repl, color: bool) -> Any:
         text = buffer.text
         lines = text.split("\n")
         block = _strip_comment(lines[0]).rstrip().endswith(":")
-        if text.strip().startswith(":") or not text.strip():
+        if not text.strip() or text.strip().startswith(":"):
             buffer.validate_and_handle()
-        elif block and lines[-1].strip():
-            indent = re.match(r"\s*", lines[-1]).group(0)  # type: ignore[union-attr]
-            if _strip_comment(lines[-1]).rstrip().endswith(":"):
-                indent += "    "
-            buffer.insert_text("\n" + indent)
-        elif is_complete(text):
+        elif len(lines) > 1 and not lines[-1].strip():
+            buffer.validate_and_handle()  # an empty line ends a block, as in Python
+        elif not block and is_complete(text):
             buffer.validate_and_handle()
         else:
             indent = re.match(r"\s*", lines[-1]).group(0)  # type: ignore[union-attr]

@@ -86,7 +86,7 @@ def test_meta_commands() -> None:
 
 
 def test_graph_and_why_meta_commands_answer() -> None:
-    pytest.importorskip("gradlang.tools.graph")
+    pytest.importorskip("gradlang.tools.graph_text")
     pytest.importorskip("gradlang.tools.why")
     repl = Repl()
     repl.handle("x = torch.tensor([1., 2.], requires_grad=True)")
@@ -158,7 +158,7 @@ def test_piped_transcript() -> None:
         "tensor(12., grad_fn=<SumBackward0>)",
     ]
     assert lines[8] == ">>> nope"
-    assert lines[9].startswith("<input-4>:1:1: NameError")
+    assert lines[9].startswith("<input-5>:1:1: NameError")
     assert lines[-2:] == [">>> y.backward()", ">>> :quit"]
     assert "not reached" not in out
 
@@ -178,11 +178,11 @@ def test_repl_over_a_pipe() -> None:
 
 
 def test_a_program_file_piped_into_the_repl_runs() -> None:
-    source = (EXAMPLES / "tutorials" / "04_accumulation_and_zeroing.grad").read_text()
+    source = (EXAMPLES / "tutorials" / "02_retain_grad.grad").read_text()
     p = run_module("repl", input=source)
     assert p.returncode == 0
     printed = [line for line in p.stdout.splitlines() if not line.startswith((">>>", "..."))]
-    expected = (EXAMPLES / "tutorials" / "04_accumulation_and_zeroing.out").read_text()
+    expected = (EXAMPLES / "tutorials" / "02_retain_grad.out").read_text()
     assert printed == expected.splitlines()
 
 
@@ -193,36 +193,32 @@ def test_a_program_file_piped_into_the_repl_runs() -> None:
 def test_repl_on_a_terminal(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_DATA_HOME": str(tmp_path),
-           "NO_COLOR": "1", "TERM": "xterm"}  # fmt: skip
+           "NO_COLOR": "1", "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}  # fmt: skip
     child = pexpect.spawn(
         sys.executable, ["-m", "gradlang"], env=env, encoding="utf-8", timeout=20,
         dimensions=(40, 120),
     )  # fmt: skip
     try:
-        child.expect("gradlang .*:help")
-        child.expect(">>> ")
-        child.sendline("weights = torch.tensor([1., 2.], requires_grad=True)")
-        child.expect(">>> ")
-        # completion of a global name, then of a tensor attribute
+        child.expect(":quit to leave")
+        child.send("weights = torch.tensor([1., 2.], requires_grad=True)\r")
+        # completion of a global name, then of a tensor attribute: only if both complete
+        # does the line evaluate (to True) instead of raising a NameError
         child.send("weig\t")
-        child.expect("weights")
         child.send(".requires_g\t")
-        child.expect("requires_grad")
-        child.send("\r")
-        child.expect("True")
-        child.expect(">>> ")
-        # a multi-line block: Enter inside a block continues it, an empty line ends it
+        child.send(" and 'completed'\r")
+        child.expect("'completed'")
+        # a multi-line block: Enter inside a block continues it (indented), an empty line
+        # ends it
         child.send("for i in range(2):\r")
-        child.expect(r"\.\.\. ")
-        child.send("print(i * 10)\r")
+        child.send("print(i * 10 + 7)\r")
         child.send("\r")
-        child.expect("0\r\n")
-        child.expect("10\r\n")
-        child.expect(">>> ")
-        child.sendline("nope")
+        child.expect("7\r\n")
+        child.expect("17\r\n")
+        child.send("nope\r")
         child.expect("NameError")
-        child.expect(">>> ")
-        child.sendline(":quit")
+        child.send("weights.sum()\r")  # the session survived the error
+        child.expect("tensor\\(3\\., grad_fn=<SumBackward0>\\)")
+        child.send(":quit\r")
         child.expect(pexpect.EOF)
     finally:
         child.close()
