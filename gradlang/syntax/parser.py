@@ -56,6 +56,8 @@ def get_parser() -> Parser:
 
 
 def _normalise(source: str) -> str:
+    if source.startswith("\ufeff"):  # a UTF-8 byte order mark, as Python ignores it
+        source = source[1:]
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     return source if source.endswith("\n") else source + "\n"
 

@@ -220,6 +220,20 @@ def test_random_expressions_match_python(source: str) -> None:
     agree(source)
 
 
+@settings(max_examples=200, deadline=None)
+@given(_expressions())
+def test_random_expressions_roundtrip(source: str) -> None:
+    from syntax_helpers import roundtrip
+
+    from gradlang.errors import GradlangError
+
+    try:
+        first, second, text = roundtrip(source)
+    except GradlangError:
+        return
+    assert first == second, text
+
+
 @settings(max_examples=100, deadline=None)
 @given(_expressions())
 def test_random_python_syntax_errors_are_ours_too(source: str) -> None:

@@ -55,6 +55,10 @@ PROGRAMS = {
     "tabs": "if a:\n\tx = 1\n\tif b:\n\t\ty = 2\n",
     "crlf": "if a:\r\n    x = 1\r\n",
     "no_final_newline": "x = 1",
+    "byte_order_mark": "\ufeffx = 1\n",
+    "form_feed": "x = 1\f\ny = 2\n",
+    "unicode_names": "α = 1\nprint(α)\n",
+    "nested_fstring": "s = f\"{f'{x}'}\"\n",
     # expressions
     "int_literals": "x = (1, 0, 10_000, 0x1F, 0o17, 0b101)\n",
     "float_literals": "x = (1.0, 1., .5, 1e-3, 2.5E+2, 1_0.0_1)\n",

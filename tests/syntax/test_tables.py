@@ -121,3 +121,18 @@ def test_token_soup_same_as_lark(reference: Any, tokens: list[str]) -> None:
     assert (mine[0] == "error") == (theirs[0] == "error")
     if mine[0] != "error":
         assert mine == theirs
+
+
+def test_stale_tables_are_rebuilt_from_the_grammar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gradlang.syntax import parser
+
+    stale = json.loads(TABLES.read_text())
+    stale["GRAMMAR_SHA256"] = "0" * 64
+    stale["STATES"] = []
+    path = tmp_path / "tables.json"
+    path.write_text(json.dumps(stale))
+    monkeypatch.setattr(parser, "TABLES", path)
+    tables = parser._load_tables()
+    assert tables.STATES and tables.GRAMMAR_SHA256 != "0" * 64
