@@ -36,8 +36,7 @@ def resolve_dtype(dtype: Any) -> _dt.DType | None:
         return _dt.int64
     if dtype is bool:
         return _dt.bool_
-    raise TorchTypeError(
-        f"dtype must be torch.dtype, not {type(dtype).__name__}")
+    raise TorchTypeError(f"dtype must be torch.dtype, not {type(dtype).__name__}")
 
 
 def finish(t: Tensor, requires_grad: bool) -> Tensor:
@@ -52,8 +51,9 @@ def finish(t: Tensor, requires_grad: bool) -> Tensor:
 def _infer(data: Any, depth: int, shape: list[int], kinds: set[str]) -> None:
     if isinstance(data, Tensor):
         if data._data.ndim == 0 or depth == len(shape):
-            kinds.add("f" if data._dtype.is_floating_point else
-                      ("b" if data._dtype is _dt.bool_ else "i"))
+            kinds.add(
+                "f" if data._dtype.is_floating_point else ("b" if data._dtype is _dt.bool_ else "i")
+            )
             if data._data.ndim:
                 sub = list(data._data.shape)
                 if len(shape) == depth:
@@ -64,13 +64,14 @@ def _infer(data: Any, depth: int, shape: list[int], kinds: set[str]) -> None:
         if depth == len(shape):
             shape.append(n)
         elif shape[depth] != n:
-            raise TorchValueError(f"expected sequence of length {shape[depth]} at dim {depth} "
-                                  f"(got {n})")
+            raise TorchValueError(
+                f"expected sequence of length {shape[depth]} at dim {depth} (got {n})"
+            )
         for item in data:
             _infer(item, depth + 1, shape, kinds)
         return
     if depth < len(shape):
-        raise TorchTypeError(f"not a sequence")
+        raise TorchTypeError("not a sequence")
     if isinstance(data, bool) or isinstance(data, np.bool_):
         kinds.add("b")
     elif isinstance(data, (int, np.integer)):
@@ -100,15 +101,23 @@ def to_array(data: Any, dtype: _dt.DType | None) -> tuple[np.ndarray, _dt.DType]
     kinds: set[str] = set()
     _infer(data, 0, shape, kinds)
     if dtype is None:
-        dtype = (_dt.DEFAULT_FLOAT if "f" in kinds else
-                 _dt.int64 if "i" in kinds else _dt.bool_ if "b" in kinds else _dt.DEFAULT_FLOAT)
+        dtype = (
+            _dt.DEFAULT_FLOAT
+            if "f" in kinds
+            else _dt.int64
+            if "i" in kinds
+            else _dt.bool_
+            if "b" in kinds
+            else _dt.DEFAULT_FLOAT
+        )
     flat: list[Any] = []
     _flatten(data, flat)
     if dtype.category == 1:
         for v in flat:
             if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
                 raise TorchRuntimeError(
-                    "value cannot be converted to type int64_t without overflow")
+                    "value cannot be converted to type int64_t without overflow"
+                )
     try:
         arr = np.array(flat, dtype=np.float64 if dtype.category == 2 else None)
         arr = arr.astype(dtype.np) if arr.size else np.zeros(0, dtype.np)
@@ -117,15 +126,20 @@ def to_array(data: Any, dtype: _dt.DType | None) -> tuple[np.ndarray, _dt.DType]
     return arr.reshape(shape), dtype
 
 
-def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-           pin_memory: bool = False) -> Tensor:
+def tensor(
+    data: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """`torch.tensor(data)`: a new leaf holding a copy of `data`."""
     if isinstance(data, Tensor):
         _warnings.warn(COPY_WARNING)
         dt = resolve_dtype(dtype) or data._dtype
         return finish(Tensor(data._data.astype(dt.np, copy=True), dt), requires_grad)
     if isinstance(data, str):
-        raise TorchTypeError(f"new(): invalid data type 'str'")
+        raise TorchTypeError("new(): invalid data type 'str'")
     arr, dt = to_array(data, resolve_dtype(dtype))
     return finish(Tensor(arr, dt), requires_grad)
 
@@ -148,22 +162,27 @@ def legacy_tensor(*args: Any) -> Tensor:
         if isinstance(data, Tensor):
             if data._dtype is _dt.float32:
                 return data
-            raise TorchTypeError(
-                f"expected Float (got {data._dtype.short})")
+            raise TorchTypeError(f"expected Float (got {data._dtype.short})")
         arr, dt = to_array(data, _dt.float32)
         return Tensor(arr, dt)
     shape = parse_shape(args)
     return Tensor(np.zeros(shape, np.float32), _dt.float32)
 
 
-def _factory(shape_args: tuple, dtype: Any, fill: Any, requires_grad: bool,
-             default: _dt.DType = _dt.DEFAULT_FLOAT) -> Tensor:
+def _factory(
+    shape_args: tuple,
+    dtype: Any,
+    fill: Any,
+    requires_grad: bool,
+    default: _dt.DType = _dt.DEFAULT_FLOAT,
+) -> Tensor:
     shape = parse_shape(shape_args)
     for s in shape:
         if s < 0:
             raise TorchRuntimeError(
                 f"Trying to create tensor with negative dimension {s}: "
-                f"[{', '.join(str(x) for x in shape)}]")
+                f"[{', '.join(str(x) for x in shape)}]"
+            )
     dt = resolve_dtype(dtype) or default
     if fill == 0:
         data = np.zeros(shape, dt.np)
@@ -174,63 +193,110 @@ def _factory(shape_args: tuple, dtype: Any, fill: Any, requires_grad: bool,
     return finish(Tensor(data, dt), requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
-          out: Any = None) -> Tensor:
+def zeros(
+    *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None, out: Any = None
+) -> Tensor:
     return _factory(size, dtype, 0, requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
-         out: Any = None) -> Tensor:
+def ones(
+    *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None, out: Any = None
+) -> Tensor:
     return _factory(size, dtype, 1, requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
-          out: Any = None) -> Tensor:
+def empty(
+    *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None, out: Any = None
+) -> Tensor:
     return _factory(size, dtype, 0, requires_grad)
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
-         device: Any = None) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     default = _dt.scalar_dtype(fill_value)
-    return _factory((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), dtype,
-                    fill_value, requires_grad, default)
+    return _factory(
+        (size,) if not isinstance(size, (tuple, list)) else (tuple(size),),
+        dtype,
+        fill_value,
+        requires_grad,
+        default,
+    )
 
 
 def _like(input: Tensor, dtype: Any) -> _dt.DType:
     if not isinstance(input, Tensor):
         raise TorchTypeError(
             f"zeros_like(): argument 'input' (position 1) must be Tensor, not "
-            f"{type(input).__name__}")
+            f"{type(input).__name__}"
+        )
     return resolve_dtype(dtype) or input._dtype
 
 
-def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-               device: Any = None, memory_format: Any = None) -> Tensor:
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
     dt = _like(input, dtype)
     return finish(Tensor(np.zeros(input._data.shape, dt.np), dt), requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-              device: Any = None, memory_format: Any = None) -> Tensor:
+def ones_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
     dt = _like(input, dtype)
     return finish(Tensor(np.ones(input._data.shape, dt.np), dt), requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-               device: Any = None, memory_format: Any = None) -> Tensor:
+def empty_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
-              device: Any = None, memory_format: Any = None) -> Tensor:
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
     dt = _like(input, dtype)
     return finish(Tensor(np.full(input._data.shape, fill_value, dt.np), dt), requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
-           requires_grad: bool = False, device: Any = None) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -250,8 +316,15 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     return finish(Tensor(data, dt), requires_grad)
 
 
-def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None,
-             requires_grad: bool = False, device: Any = None) -> Tensor:
+def linspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     if steps < 0:
         raise TorchRuntimeError("number of steps must be non-negative")
     dt = resolve_dtype(dtype) or _dt.DEFAULT_FLOAT
@@ -270,15 +343,28 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None,
     return finish(Tensor(data, dt), requires_grad)
 
 
-def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def logspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     lin = linspace(start, end, steps, dtype=_dt.float64)
     dt = resolve_dtype(dtype) or _dt.DEFAULT_FLOAT
     return finish(Tensor(np.power(base, lin._data).astype(dt.np), dt), requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,
-        device: Any = None) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     dt = resolve_dtype(dtype) or _dt.DEFAULT_FLOAT
     if n < 0:
         raise TorchRuntimeError(f"n must be greater or equal to 0, got {n}")
@@ -314,34 +400,48 @@ def initial_seed() -> int:
 def _float_dtype(dtype: Any) -> _dt.DType:
     dt = resolve_dtype(dtype) or _dt.DEFAULT_FLOAT
     if not dt.is_floating_point:
-        raise TorchRuntimeError(f'"check_uniform_bounds" not implemented for \'{dt.short}\'')
+        raise TorchRuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.short}'")
     return dt
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None,
-         device: Any = None) -> Tensor:
+def rand(
+    *size: Any,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+    device: Any = None,
+) -> Tensor:
     shape = parse_shape(size)
     dt = _float_dtype(dtype)
-    return finish(Tensor(np.asarray(_gen(generator).rand(shape, dt.np), dt.np), dt),
-                  requires_grad)
+    return finish(Tensor(np.asarray(_gen(generator).rand(shape, dt.np), dt.np), dt), requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None,
-          device: Any = None) -> Tensor:
+def randn(
+    *size: Any,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+    device: Any = None,
+) -> Tensor:
     shape = parse_shape(size)
     dt = resolve_dtype(dtype) or _dt.DEFAULT_FLOAT
     if not dt.is_floating_point:
-        raise TorchRuntimeError(f'"normal_kernel_cpu" not implemented for \'{dt.short}\'')
-    return finish(Tensor(np.asarray(_gen(generator).randn(shape, dt.np), dt.np), dt),
-                  requires_grad)
+        raise TorchRuntimeError(f"\"normal_kernel_cpu\" not implemented for '{dt.short}'")
+    return finish(Tensor(np.asarray(_gen(generator).randn(shape, dt.np), dt.np), dt), requires_grad)
 
 
-def randint(*args: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
-            generator: Any = None, device: Any = None) -> Tensor:
+def randint(
+    *args: Any,
+    size: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+    device: Any = None,
+) -> Tensor:
     rest = list(args)
     if size is None:
         if not rest or not isinstance(rest[-1], (tuple, list)):
-            raise TorchTypeError("randint() missing 1 required positional arguments: \"size\"")
+            raise TorchTypeError('randint() missing 1 required positional arguments: "size"')
         size = rest.pop()
     if len(rest) == 1:
         low, high = 0, rest[0]
@@ -351,40 +451,63 @@ def randint(*args: Any, size: Any = None, dtype: Any = None, requires_grad: bool
         raise TorchTypeError("randint() received an invalid combination of arguments")
     if high <= low:
         raise TorchRuntimeError(
-            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     shape = parse_shape((size,))
     dt = resolve_dtype(dtype) or _dt.int64
     data = np.asarray(_gen(generator).randint(int(low), int(high), shape)).astype(dt.np)
     return finish(Tensor(data.reshape(shape), dt), requires_grad)
 
 
-def randperm(n: int, *, dtype: Any = None, requires_grad: bool = False, generator: Any = None,
-             device: Any = None) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+    device: Any = None,
+) -> Tensor:
     dt = resolve_dtype(dtype) or _dt.int64
     data = np.asarray(_gen(generator).randperm(int(n))).astype(dt.np)
     return finish(Tensor(data, dt), requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-              device: Any = None) -> Tensor:
+def rand_like(
+    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     return rand(input._data.shape, dtype=dtype or input._dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-               device: Any = None) -> Tensor:
+def randn_like(
+    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     return randn(input._data.shape, dtype=dtype or input._dtype, requires_grad=requires_grad)
 
 
-def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None,
-                 requires_grad: bool = False) -> Tensor:
+def randint_like(
+    input: Tensor,
+    low: int = 0,
+    high: int | None = None,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input._dtype,
-                   requires_grad=requires_grad)
+    return randint(
+        low, high, input._data.shape, dtype=dtype or input._dtype, requires_grad=requires_grad
+    )
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any = None,
-           dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean if isinstance(mean, Tensor) else None
         s = std if isinstance(std, Tensor) else None
@@ -393,8 +516,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any 
         out = randn(like._data.shape, dtype=like._dtype, generator=generator)
         from gradlang.autograd.ops_math import add, mul
 
-        return add(mul(out, std if s is None else s.detach()),
-                   mean if m is None else m.detach())
+        return add(mul(out, std if s is None else s.detach()), mean if m is None else m.detach())
     if size is None:
         raise TorchTypeError("normal() missing required argument 'size'")
     shape = parse_shape((size,))

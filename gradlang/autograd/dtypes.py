@@ -8,11 +8,21 @@ import numpy as np
 class DType:
     """A tensor element type; prints as `torch.float32`."""
 
-    __slots__ = ("name", "np", "is_floating_point", "is_complex", "is_signed", "itemsize",
-                 "category", "tensor_type", "short")
+    __slots__ = (
+        "name",
+        "np",
+        "is_floating_point",
+        "is_complex",
+        "is_signed",
+        "itemsize",
+        "category",
+        "tensor_type",
+        "short",
+    )
 
-    def __init__(self, name: str, np_type: type, category: int, tensor_type: str,
-                 short: str) -> None:
+    def __init__(
+        self, name: str, np_type: type, category: int, tensor_type: str, short: str
+    ) -> None:
         self.name = name
         self.np = np.dtype(np_type)
         self.category = category  # 0 bool, 1 integer, 2 floating
@@ -47,8 +57,13 @@ ALL: tuple[DType, ...] = (float16, float32, float64, uint8, int8, int16, int32, 
 BY_NP: dict[np.dtype, DType] = {d.np: d for d in ALL}
 BY_NAME: dict[str, DType] = {d.name: d for d in ALL}
 ALIASES: dict[str, DType] = {
-    "float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
-    "short": int16, "bool": bool_,
+    "float": float32,
+    "double": float64,
+    "half": float16,
+    "long": int64,
+    "int": int32,
+    "short": int16,
+    "bool": bool_,
 }
 DEFAULT_FLOAT = float32
 

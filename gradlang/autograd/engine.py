@@ -45,8 +45,9 @@ VERSION_HINT = (
 class Observer(Protocol):
     """What the explain tool implements to watch a backward pass step by step."""
 
-    def node(self, node: Node, grad_output: Tensor, grad_inputs: tuple[Tensor | None, ...]
-             ) -> None: ...
+    def node(
+        self, node: Node, grad_output: Tensor, grad_inputs: tuple[Tensor | None, ...]
+    ) -> None: ...
 
     def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None: ...
 
@@ -88,7 +89,8 @@ def _version_error(node: Node, index: int, tensor: Tensor, expected: int) -> Tor
     return TorchRuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {what} is at version {current}; expected version {expected} instead. "
-        + VERSION_HINT)
+        + VERSION_HINT
+    )
 
 
 def _check_saved(node: Node) -> None:
@@ -138,9 +140,14 @@ def _fresh(g: Tensor) -> Tensor:
     return Tensor(np.array(g._data, copy=True, order="C"), g._dtype)
 
 
-def run(roots: Sequence[Any], root_grads: Sequence[Tensor], keep_graph: bool,
-        create_graph: bool, capture: dict[Any, int] | None = None,
-        accumulate: bool = True) -> dict[Any, Tensor]:
+def run(
+    roots: Sequence[Any],
+    root_grads: Sequence[Tensor],
+    keep_graph: bool,
+    create_graph: bool,
+    capture: dict[Any, int] | None = None,
+    accumulate: bool = True,
+) -> dict[Any, Tensor]:
     """Run backward from `roots` (nodes or AccumulateGrads) seeded with `root_grads`.
 
     With `capture` (node -> index), the gradient reaching each captured node is returned
@@ -193,8 +200,9 @@ def run(roots: Sequence[Any], root_grads: Sequence[Tensor], keep_graph: bool,
         for r in dict.fromkeys(roots):
             if deps[r] == 0:
                 if r.__class__ is AccumulateGrad:
-                    _accumulate(r, buffers.pop(r), create_graph, capture, captured, accumulate,
-                                watchers)
+                    _accumulate(
+                        r, buffers.pop(r), create_graph, capture, captured, accumulate, watchers
+                    )
                 else:
                     heapq.heappush(heap, (-r.seq, id(r), r))
         while heap:
@@ -241,8 +249,15 @@ def run(roots: Sequence[Any], root_grads: Sequence[Tensor], keep_graph: bool,
                 deps[nxt] = left
                 if left == 0:
                     if nxt.__class__ is AccumulateGrad:
-                        _accumulate(nxt, buffers.pop(nxt), create_graph, capture, captured,
-                                    accumulate, watchers)
+                        _accumulate(
+                            nxt,
+                            buffers.pop(nxt),
+                            create_graph,
+                            capture,
+                            captured,
+                            accumulate,
+                            watchers,
+                        )
                     else:
                         heapq.heappush(heap, (-nxt.seq, id(nxt), nxt))
             if watchers is not None:
@@ -255,9 +270,15 @@ def run(roots: Sequence[Any], root_grads: Sequence[Tensor], keep_graph: bool,
     return captured
 
 
-def _accumulate(acc: AccumulateGrad, g: Tensor, create_graph: bool,
-                capture: dict[Any, int] | None, captured: dict[Any, Tensor], accumulate: bool,
-                watchers: list[Observer] | None) -> None:
+def _accumulate(
+    acc: AccumulateGrad,
+    g: Tensor,
+    create_graph: bool,
+    capture: dict[Any, int] | None,
+    captured: dict[Any, Tensor],
+    accumulate: bool,
+    watchers: list[Observer] | None,
+) -> None:
     var = acc.variable
     extra = var._extra
     if extra is not None and extra.hooks:
@@ -329,14 +350,16 @@ def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
     seeds = []
     if grads and len(grads) != len(outputs):
         raise TorchRuntimeError(
-            f"grad can be implicitly created only for scalar outputs"
-            if len(grads) < len(outputs) else
-            f"Mismatch in number of gradients: got {len(grads)} but expected {len(outputs)}")
+            "grad can be implicitly created only for scalar outputs"
+            if len(grads) < len(outputs)
+            else f"Mismatch in number of gradients: got {len(grads)} but expected {len(outputs)}"
+        )
     for k, out in enumerate(outputs):
         if not isinstance(out, Tensor):
             raise TorchTypeError(
                 f"backward(): argument 'tensors' (position 1) must be tuple of Tensors, not "
-                f"{type(out).__name__}")
+                f"{type(out).__name__}"
+            )
         g = grads[k] if grads else None
         if g is None:
             if out._data.size != 1:
@@ -344,7 +367,8 @@ def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
             if not out._dtype.is_floating_point:
                 raise TorchRuntimeError(
                     "grad can be implicitly created only for real scalar outputs but got "
-                    f"{out._dtype}")
+                    f"{out._dtype}"
+                )
             g = ones_like(out)
         else:
             if not isinstance(g, Tensor):
@@ -355,7 +379,8 @@ def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
                 raise TorchRuntimeError(
                     f"Mismatch in shape: grad_output[{k}] has a shape of "
                     f"{Size(g._data.shape)} and output[{k}] has a shape of "
-                    f"{Size(out._data.shape)}.")
+                    f"{Size(out._data.shape)}."
+                )
             if g._dtype is not out._dtype:
                 g = g.to(out._dtype)
         seeds.append(g)
@@ -365,12 +390,18 @@ def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
 def _root(t: Tensor, k: int) -> Any:
     if not t._requires_grad:
         raise TorchRuntimeError(
-            f"element {k} of tensors does not require grad and does not have a grad_fn")
+            f"element {k} of tensors does not require grad and does not have a grad_fn"
+        )
     return t._grad_fn if t._grad_fn is not None else t._accumulator()
 
 
-def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False, inputs: Any = None) -> None:
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
     """`torch.autograd.backward`: accumulate d(tensors)/d(leaves) into the leaves' `.grad`."""
     outputs = _as_list(tensors)
     grads = _as_list(grad_tensors)
@@ -379,8 +410,9 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph:
-        _warnings.warn(CREATE_GRAPH_WARNING + _warnings.triggered(
-            "torch/csrc/autograd/engine.cpp:1305"))
+        _warnings.warn(
+            CREATE_GRAPH_WARNING + _warnings.triggered("torch/csrc/autograd/engine.cpp:1305")
+        )
     if inputs is not None:
         wanted = _as_list(inputs)
         capture = {_root(t, k): k for k, t in enumerate(wanted)}
@@ -396,17 +428,24 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     run(roots, seeds, retain_graph, create_graph)
 
 
-def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None,
-         is_grads_batched: bool = False, materialize_grads: bool = False
-         ) -> tuple[Tensor | None, ...]:
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
     """`torch.autograd.grad`: the gradients of `outputs` w.r.t. `inputs`, without touching .grad."""
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     for t in ins:
         if not isinstance(t, Tensor):
             raise TorchTypeError(
-                f"grad(): argument 'inputs' must be tuple of Tensors, not {type(t).__name__}")
+                f"grad(): argument 'inputs' must be tuple of Tensors, not {type(t).__name__}"
+            )
         if not t._requires_grad:
             raise TorchRuntimeError("One of the differentiated Tensors does not require grad")
     seeds = _seed(outs, _as_list(grad_outputs))
@@ -429,7 +468,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             if not allow_unused:
                 raise TorchRuntimeError(
                     f"The differentiated Tensor at index {k} appears to not have been used in "
-                    "the graph. Set allow_unused=True if this is the desired behavior.")
+                    "the graph. Set allow_unused=True if this is the desired behavior."
+                )
             if materialize_grads:
                 from gradlang.autograd.creation import zeros_like
 

@@ -16,7 +16,9 @@ from gradlang.autograd.shapes import shape_list
 from gradlang.autograd.tensor import Tensor
 
 LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
-VIEW_LEAF_ERROR = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_ERROR = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
 OVERLAP_ERROR = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
     "memory location. Please clone() the tensor before performing the operation."
@@ -56,11 +58,13 @@ def _write(t: Tensor, r: Tensor) -> None:
     if src.shape != d.shape:
         raise TorchRuntimeError(
             f"output with shape {shape_list(d.shape)} doesn't match the broadcast shape "
-            f"{shape_list(src.shape)}")
+            f"{shape_list(src.shape)}"
+        )
     if r._dtype.category > t._dtype.category:
         raise TorchRuntimeError(
             f"result type {r._dtype.short} can't be cast to the desired output type "
-            f"{t._dtype.short}")
+            f"{t._dtype.short}"
+        )
     if not d.flags.writeable:
         raise TorchRuntimeError(OVERLAP_ERROR)
     np.copyto(d, src, casting="unsafe")
@@ -100,7 +104,8 @@ def fill_(self: Tensor, value: Any) -> Tensor:
         if value._data.ndim != 0:
             raise TorchRuntimeError(
                 "fill_ only supports 0-dimension value tensor but got tensor with "
-                f"{value._data.ndim} dimensions.")
+                f"{value._data.ndim} dimensions."
+            )
         value = value._data.item()
     return _fill(self, value, "fill")
 
@@ -123,7 +128,8 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     check_inplace(self)
     if not isinstance(src, Tensor):
         raise TorchTypeError(
-            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
+        )
     d = self._data
     try:
         b = np.broadcast_to(src._data, d.shape)
@@ -131,7 +137,8 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
         raise TorchRuntimeError(
             f"The size of tensor a ({d.shape[-1] if d.ndim else 1}) must match the size of "
             f"tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at non-singleton "
-            "dimension 0") from None
+            "dimension 0"
+        ) from None
     if not d.flags.writeable:
         raise TorchRuntimeError(OVERLAP_ERROR)
     grad = _gm.enabled and (self._requires_grad or src._requires_grad)
@@ -155,8 +162,7 @@ def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = N
     return self
 
 
-def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None
-            ) -> Tensor:
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
     from gradlang.autograd import rng
 
     check_inplace(self)
@@ -173,21 +179,61 @@ def build_inplace_methods() -> dict[str, Callable[..., Tensor]]:
     from gradlang.autograd import ops_shape as s
 
     table: dict[str, Callable[..., Tensor]] = {
-        "add_": m.add, "sub_": m.sub, "mul_": m.mul, "div_": m.div, "pow_": m.pow,
-        "clamp_": m.clamp, "clip_": m.clamp, "clamp_min_": m.clamp_min,
+        "add_": m.add,
+        "sub_": m.sub,
+        "mul_": m.mul,
+        "div_": m.div,
+        "pow_": m.pow,
+        "clamp_": m.clamp,
+        "clip_": m.clamp,
+        "clamp_min_": m.clamp_min,
         "clamp_max_": m.clamp_max,
-        "neg_": m.neg, "exp_": m.exp, "log_": m.log, "sin_": m.sin, "cos_": m.cos,
-        "tanh_": m.tanh, "sigmoid_": m.sigmoid, "relu_": m.relu, "sqrt_": m.sqrt,
-        "abs_": m.abs, "floor_": m.floor, "ceil_": m.ceil, "round_": m.round,
-        "trunc_": m.trunc, "sign_": m.sign, "reciprocal_": m.reciprocal, "square_": m.square,
-        "log1p_": m.log1p, "expm1_": m.expm1, "rsqrt_": m.rsqrt, "remainder_": m.remainder,
-        "fmod_": m.fmod, "floor_divide_": m.floor_divide, "true_divide_": m.div,
-        "masked_fill_": s.masked_fill, "index_add_": s.index_add, "scatter_": s.scatter,
-        "scatter_add_": s.scatter_add, "tril_": s.tril, "triu_": s.triu,
-        "lerp_": m.lerp, "erf_": m.erf, "atan_": m.atan, "asin_": m.asin, "acos_": m.acos,
-        "tan_": m.tan, "sinh_": m.sinh, "cosh_": m.cosh, "exp2_": m.exp2, "log2_": m.log2,
-        "log10_": m.log10, "frac_": m.frac, "maximum_": m.maximum, "minimum_": m.minimum,
-        "leaky_relu_": nn.leaky_relu, "elu_": nn.elu,
+        "neg_": m.neg,
+        "exp_": m.exp,
+        "log_": m.log,
+        "sin_": m.sin,
+        "cos_": m.cos,
+        "tanh_": m.tanh,
+        "sigmoid_": m.sigmoid,
+        "relu_": m.relu,
+        "sqrt_": m.sqrt,
+        "abs_": m.abs,
+        "floor_": m.floor,
+        "ceil_": m.ceil,
+        "round_": m.round,
+        "trunc_": m.trunc,
+        "sign_": m.sign,
+        "reciprocal_": m.reciprocal,
+        "square_": m.square,
+        "log1p_": m.log1p,
+        "expm1_": m.expm1,
+        "rsqrt_": m.rsqrt,
+        "remainder_": m.remainder,
+        "fmod_": m.fmod,
+        "floor_divide_": m.floor_divide,
+        "true_divide_": m.div,
+        "masked_fill_": s.masked_fill,
+        "index_add_": s.index_add,
+        "scatter_": s.scatter,
+        "scatter_add_": s.scatter_add,
+        "tril_": s.tril,
+        "triu_": s.triu,
+        "lerp_": m.lerp,
+        "erf_": m.erf,
+        "atan_": m.atan,
+        "asin_": m.asin,
+        "acos_": m.acos,
+        "tan_": m.tan,
+        "sinh_": m.sinh,
+        "cosh_": m.cosh,
+        "exp2_": m.exp2,
+        "log2_": m.log2,
+        "log10_": m.log10,
+        "frac_": m.frac,
+        "maximum_": m.maximum,
+        "minimum_": m.minimum,
+        "leaky_relu_": nn.leaky_relu,
+        "elu_": nn.elu,
     }
     out = {name: _make(name, fn) for name, fn in table.items()}
     out.update(zero_=zero_, fill_=fill_, copy_=copy_, uniform_=uniform_, normal_=normal_)

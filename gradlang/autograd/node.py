@@ -31,11 +31,23 @@ class VersionCounter:
 class Node:
     """One recorded operation: prints as `<MulBackward0>`."""
 
-    __slots__ = ("rule", "inputs", "next", "out", "attrs", "versions", "origin", "seq", "freed",
-                 "pre_hooks", "retained", "out_version", "__weakref__")
+    __slots__ = (
+        "rule",
+        "inputs",
+        "next",
+        "out",
+        "attrs",
+        "versions",
+        "origin",
+        "seq",
+        "freed",
+        "pre_hooks",
+        "retained",
+        "out_version",
+        "__weakref__",
+    )
 
-    def __init__(self, rule: Rule, inputs: tuple, next_: tuple, attrs: Any, origin: object
-                 ) -> None:
+    def __init__(self, rule: Rule, inputs: tuple, next_: tuple, attrs: Any, origin: object) -> None:
         self.rule = rule
         self.inputs = inputs
         self.next = next_

@@ -14,15 +14,21 @@ from gradlang.autograd.shapes import broadcast_shapes, shape_list
 from gradlang.autograd.tensor import Tensor
 
 _MM = RULES["mm"]
-_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
-          "bool": "bool", "float16": "c10::Half"}
+_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "int64": "long",
+    "int32": "int",
+    "bool": "bool",
+    "float16": "c10::Half",
+}
 
 
 def _check(x: Any, name: str, pos: int, arg: str) -> Tensor:
     if x.__class__ is not Tensor:
         raise TorchTypeError(
-            f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
-            f"{type(x).__name__}")
+            f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}"
+        )
     return x
 
 
@@ -30,7 +36,8 @@ def _same_dtype(a: Tensor, b: Tensor) -> None:
     if a._dtype is not b._dtype:
         raise TorchRuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {_NAMES[a._dtype.name]} != "
-            f"{_NAMES[b._dtype.name]}")
+            f"{_NAMES[b._dtype.name]}"
+        )
 
 
 def _grad(a: Tensor, b: Tensor) -> bool:
@@ -42,13 +49,14 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     _check(mat2, "mm", 2, "mat2")
     a, b = input._data, mat2._data
     if a.ndim != 2:
-        raise TorchRuntimeError(f"self must be a matrix")
+        raise TorchRuntimeError("self must be a matrix")
     if b.ndim != 2:
-        raise TorchRuntimeError(f"mat2 must be a matrix")
+        raise TorchRuntimeError("mat2 must be a matrix")
     if a.shape[1] != b.shape[0]:
         raise TorchRuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
-            f"{b.shape[0]}x{b.shape[1]})")
+            f"{b.shape[0]}x{b.shape[1]})"
+        )
     _same_dtype(input, mat2)
     r = Tensor(np.matmul(a, b), input._dtype)
     if _gm.enabled and (input._requires_grad or mat2._requires_grad):
@@ -60,11 +68,13 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     a, v = input._data, vec._data
     if a.ndim != 2 or v.ndim != 1:
         raise TorchRuntimeError(
-            f"vector + matrix @ vector expected, got {v.ndim}, {a.ndim}, {v.ndim}")
+            f"vector + matrix @ vector expected, got {v.ndim}, {a.ndim}, {v.ndim}"
+        )
     if a.shape[1] != v.shape[0]:
         raise TorchRuntimeError(
             f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec "
-            f"({v.shape[0]})")
+            f"({v.shape[0]})"
+        )
     _same_dtype(input, vec)
     r = result(np.matmul(a, v), input._dtype)
     if _grad(input, vec):
@@ -75,17 +85,18 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     a, b = input._data, tensor._data
     if a.ndim != 1 or b.ndim != 1:
-        raise TorchRuntimeError(
-            f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        raise TorchRuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.shape[0] != b.shape[0]:
         raise TorchRuntimeError(
             f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
             f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
-            "respectively")
+            "respectively"
+        )
     if input._dtype is not tensor._dtype:
         raise TorchRuntimeError(
             f"dot : expected both vectors to have same dtype, but found {input._dtype.short} "
-            f"and {tensor._dtype.short}")
+            f"and {tensor._dtype.short}"
+        )
     r = result(np.dot(a, b), input._dtype)
     if _grad(input, tensor):
         record(r, RULES["dot"], (input, tensor))
@@ -99,13 +110,14 @@ vdot = dot
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     a, b = input._data, mat2._data
     if a.ndim != 3:
-        raise TorchRuntimeError(f"batch1 must be a 3D tensor")
+        raise TorchRuntimeError("batch1 must be a 3D tensor")
     if b.ndim != 3:
-        raise TorchRuntimeError(f"batch2 must be a 3D tensor")
+        raise TorchRuntimeError("batch2 must be a 3D tensor")
     if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
         raise TorchRuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
     _same_dtype(input, mat2)
     r = Tensor(np.matmul(a, b), input._dtype)
     if _grad(input, mat2):
@@ -121,7 +133,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     da, db = input._data.ndim, other._data.ndim
     if da == 0 or db == 0:
         raise TorchRuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
+        )
     if da == 2 and db == 2:
         return mm(input, other)
     if da == 1 and db == 1:
@@ -152,7 +165,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     if sa[-1] != sb[-2]:
         raise TorchRuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{int(np.prod(sa[:-2]))}, {sa[-1]}] but got: [{int(np.prod(sb[:-2]))}, {sb[-2]}].")
+            f"[{int(np.prod(sa[:-2]))}, {sa[-1]}] but got: [{int(np.prod(sb[:-2]))}, {sb[-2]}]."
+        )
     batch = broadcast_shapes(tuple(sa[:-2]), tuple(sb[:-2]))
     n = int(np.prod(batch)) if batch else 1
     a3 = a
@@ -187,8 +201,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 
     a, b = input._data, vec2._data
     if a.ndim != 1 or b.ndim != 1:
-        raise TorchRuntimeError(
-            f"outer: Expected 1-D argument self, but got {a.ndim}-D")
+        raise TorchRuntimeError(f"outer: Expected 1-D argument self, but got {a.ndim}-D")
     return mul(reshape(input, (a.shape[0], 1)), vec2)
 
 
@@ -200,7 +213,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
         raise TorchRuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[-1]} and "
-            f"{b.shape[0]}x{b.shape[-1]})")
+            f"{b.shape[0]}x{b.shape[-1]})"
+        )
     _same_dtype(mat1, mat2)
     prod = np.matmul(a, b)
     if alpha != 1:
@@ -211,12 +225,14 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
     except ValueError:
         raise TorchRuntimeError(
             f"The size of tensor a ({prod.shape[-1]}) must match the size of tensor b "
-            f"({bias.shape[-1]}) at non-singleton dimension 1") from None
+            f"({bias.shape[-1]}) at non-singleton dimension 1"
+        ) from None
     if out.shape != prod.shape:
         raise TorchRuntimeError(
             f"The expanded size of the tensor ({prod.shape[-1]}) must match the existing size "
             f"({bias.shape[-1]}) at non-singleton dimension 1.  Target sizes: "
-            f"{shape_list(prod.shape)}.  Tensor sizes: {shape_list(bias.shape)}")
+            f"{shape_list(prod.shape)}.  Tensor sizes: {shape_list(bias.shape)}"
+        )
     r = Tensor(out.astype(mat1._data.dtype), mat1._dtype)
     if _gm.enabled and (input._requires_grad or mat1._requires_grad or mat2._requires_grad):
         record(r, RULES["addmm"], (input, mat1, mat2), (beta, alpha))
@@ -226,8 +242,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
 def trace(input: Tensor) -> Tensor:
     d = input._data
     if d.ndim != 2:
-        raise TorchRuntimeError("trace: expected a matrix, but got tensor with dim "
-                                f"{d.ndim}")
+        raise TorchRuntimeError(f"trace: expected a matrix, but got tensor with dim {d.ndim}")
     dt = input._dtype if input._dtype.is_floating_point else None
     r = result(np.trace(d), dt or __import__("gradlang.autograd.dtypes", fromlist=["x"]).int64)
     if _gm.enabled and input._requires_grad:
@@ -253,7 +268,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     terms = lhs.split(",")
     if len(terms) != len(operands):
         raise TorchRuntimeError(
-            "einsum(): more operands were provided than specified in the equation")
+            "einsum(): more operands were provided than specified in the equation"
+        )
     letters = sorted(set("".join(terms)), key=lambda c: ("".join(terms) + out).index(c))
     full = [c for c in letters if c not in out]
     order = list(out) + full
@@ -263,7 +279,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             raise TorchRuntimeError(
                 f"einsum(): the number of subscripts in the equation ({len(term)}) does not "
                 f"match the number of dimensions ({op._data.ndim}) for operand 0 and no "
-                "ellipsis was given")
+                "ellipsis was given"
+            )
         t_ = op
         perm = [term.index(c) for c in order if c in term]
         if perm != list(range(len(perm))):

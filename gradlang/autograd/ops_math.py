@@ -47,7 +47,8 @@ def _tensor_first(input: Any, other: Any, name: str) -> tuple[Tensor, Any, bool]
     if other.__class__ is Tensor:
         return as_tensor_operand(input), other, False
     raise TorchTypeError(
-        f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+    )
 
 
 def _grad_on(a: Tensor, b: Any) -> bool:
@@ -72,9 +73,14 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         out = np.add(ad, bd)
     except ValueError:
         raise broadcast_error(ad, bd) from None
-    r = result(out, dt) if out.__class__ is not np.ndarray or out.dtype != dt.np else Tensor(out, dt)
-    if _gm.enabled and (input._requires_grad or (other.__class__ is Tensor and
-                                                 other._requires_grad)):
+    r = (
+        result(out, dt)
+        if out.__class__ is not np.ndarray or out.dtype != dt.np
+        else Tensor(out, dt)
+    )
+    if _gm.enabled and (
+        input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
+    ):
         record(r, _ADD, (input, other), None if alpha == 1 else alpha)
     return r
 
@@ -82,11 +88,13 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if input.__class__ is not Tensor:
         input, other, _ = _tensor_first(input, other, "sub")
-    if input._dtype is _bool and (other.__class__ is bool or (
-            other.__class__ is Tensor and other._dtype is _bool)):
+    if input._dtype is _bool and (
+        other.__class__ is bool or (other.__class__ is Tensor and other._dtype is _bool)
+    ):
         raise TorchRuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     ad, bd, dt = promote_operands(input, other)
     if alpha != 1:
         bd = bd * alpha
@@ -94,9 +102,14 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         out = np.subtract(ad, bd)
     except ValueError:
         raise broadcast_error(ad, bd) from None
-    r = result(out, dt) if out.__class__ is not np.ndarray or out.dtype != dt.np else Tensor(out, dt)
-    if _gm.enabled and (input._requires_grad or (other.__class__ is Tensor and
-                                                 other._requires_grad)):
+    r = (
+        result(out, dt)
+        if out.__class__ is not np.ndarray or out.dtype != dt.np
+        else Tensor(out, dt)
+    )
+    if _gm.enabled and (
+        input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
+    ):
         record(r, _SUB, (input, other), None if alpha == 1 else alpha)
     return r
 
@@ -104,7 +117,15 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """`other - alpha * input` (what `2 - x` runs)."""
     if other.__class__ is Tensor:
-        return sub(other, input, alpha=alpha)
+        ad, bd, dt = promote_operands(input, other)
+        try:
+            out = np.subtract(bd, ad * alpha if alpha != 1 else ad)
+        except ValueError:
+            raise broadcast_error(ad, bd) from None
+        r = result(out, dt)
+        if _grad_on(input, other):
+            record(r, RULES["rsub_tensor"], (input, other), None if alpha == 1 else alpha)
+        return r
     ad, bd, dt = promote_operands(input, other)
     out = np.subtract(bd, ad * alpha if alpha != 1 else ad)
     r = result(out, dt)
@@ -121,9 +142,14 @@ def mul(input: Any, other: Any) -> Tensor:
         out = np.multiply(ad, bd)
     except ValueError:
         raise broadcast_error(ad, bd) from None
-    r = result(out, dt) if out.__class__ is not np.ndarray or out.dtype != dt.np else Tensor(out, dt)
-    if _gm.enabled and (input._requires_grad or (other.__class__ is Tensor and
-                                                 other._requires_grad)):
+    r = (
+        result(out, dt)
+        if out.__class__ is not np.ndarray or out.dtype != dt.np
+        else Tensor(out, dt)
+    )
+    if _gm.enabled and (
+        input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
+    ):
         record(r, _MUL, (input, other))
     return r
 
@@ -132,16 +158,27 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     if input.__class__ is not Tensor:
         input, other, _ = _tensor_first(input, other, "div")
     if rounding_mode is not None:
-        if rounding_mode == "floor":
-            return floor_divide(input, other)
-        if rounding_mode == "trunc":
-            out, dt = _binary(np.divide, input, other)
-            if dt.category != 2:
-                return result(np.trunc(out), dt)
-            return trunc(result(out, dt))
+        if rounding_mode in ("floor", "trunc"):
+            ad, bd, dt = promote_operands(input, other)
+            if dt.category != 2 and np.any(np.asarray(bd) == 0):
+                raise TorchRuntimeError("ZeroDivisionError")
+            try:
+                if rounding_mode == "floor":
+                    out = np.floor_divide(ad, bd)
+                elif dt.category == 2:
+                    out = np.trunc(np.true_divide(ad, bd))
+                else:
+                    out = np.trunc(np.true_divide(ad, bd)).astype(dt.np)
+            except ValueError:
+                raise broadcast_error(ad, bd) from None
+            r = result(out, dt)
+            if _grad_on(input, other):
+                record(r, RULES["div_rounding"], (input, other))
+            return r
         raise TorchRuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-            f"'{rounding_mode}'")
+            f"'{rounding_mode}'"
+        )
     ad, bd, dt = promote_operands(input, other)
     if dt.category != 2:
         ad = ad.astype(np.float32)
@@ -151,9 +188,14 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         out = np.true_divide(ad, bd)
     except ValueError:
         raise broadcast_error(ad, bd) from None
-    r = result(out, dt) if out.__class__ is not np.ndarray or out.dtype != dt.np else Tensor(out, dt)
-    if _gm.enabled and (input._requires_grad or (other.__class__ is Tensor and
-                                                 other._requires_grad)):
+    r = (
+        result(out, dt)
+        if out.__class__ is not np.ndarray or out.dtype != dt.np
+        else Tensor(out, dt)
+    )
+    if _gm.enabled and (
+        input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
+    ):
         record(r, _DIV, (input, other))
     return r
 
@@ -180,7 +222,10 @@ def floor_divide(input: Any, other: Any) -> Tensor:
         raise broadcast_error(ad, bd) from None
     r = result(out, dt)
     if _grad_on(input, other):
-        record(r, RULES["floor_divide"], (input, other))
+        if other.__class__ is Tensor:
+            record(r, RULES["floor_divide"], (input, other))
+        else:
+            record1(r, RULES["floor_divide"], input, other)
     return r
 
 
@@ -223,7 +268,8 @@ def neg(input: Tensor) -> Tensor:
     if input._dtype is _bool:
         raise TorchRuntimeError(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
-            "to invert a mask, use the `~` or `logical_not()` operator instead.")
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     r = Tensor(np.negative(input._data), input._dtype)
     if _gm.enabled and input._requires_grad:
         record1(r, _NEG, input)
@@ -257,7 +303,8 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
             return _pow_scalar_base(input, exponent)
         raise TorchTypeError(
             f"pow() received an invalid combination of arguments - got ({type(input).__name__}"
-            f", {type(exponent).__name__})")
+            f", {type(exponent).__name__})"
+        )
     if exponent.__class__ is Tensor:
         ad, bd, dt = promote_operands(input, exponent)
         if dt.category == 1 and np.any(bd < 0):
@@ -276,7 +323,8 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
         else:
             raise TorchTypeError(
                 f"unsupported operand type(s) for ** or pow(): 'Tensor' and "
-                f"'{type(exponent).__name__}'")
+                f"'{type(exponent).__name__}'"
+            )
     ad, e, dt = promote_operands(input, exponent)
     if dt.category == 1 and exponent < 0:
         raise TorchRuntimeError("Integers to negative integer powers are not allowed.")
@@ -424,7 +472,7 @@ def sign(input: Tensor) -> Tensor:
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - torch's name
     if decimals == 0:
         return _round_raw(input)
-    scale = 10.0 ** decimals
+    scale = 10.0**decimals
     r = result(np.round(input._data * scale) / scale, input._dtype)
     if _gm.enabled and input._requires_grad:
         record1(r, RULES["round"], input)
@@ -478,10 +526,11 @@ def _binary_tensor_op(op: str, np_func: Callable, input: Any, other: Any) -> Ten
     if input.__class__ is not Tensor or other.__class__ is not Tensor:
         if input.__class__ is not Tensor:
             raise TorchTypeError(
-                f"{op}(): argument 'input' (position 1) must be Tensor, not "
-                f"{type(input).__name__}")
+                f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+            )
         raise TorchTypeError(
-            f"{op}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+            f"{op}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
     out, dt = _binary(np_func, input, other)
     if dt.category != 2 and op == "atan2":
         out = out.astype(np.float32)
@@ -532,11 +581,13 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     if condition.__class__ is not Tensor:
         raise TorchTypeError(
             "where(): argument 'condition' (position 1) must be Tensor, not "
-            f"{type(condition).__name__}")
+            f"{type(condition).__name__}"
+        )
     if condition._dtype is not _bool:
         raise TorchRuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-            f"{condition._dtype.short}")
+            f"{condition._dtype.short}"
+        )
     if input.__class__ is Tensor:
         ad, bd, dt = promote_operands(input, other)
     elif other.__class__ is Tensor:
@@ -555,14 +606,26 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
             raise broadcast_error(np.empty(shapes[0]), np.empty(shapes[1])) from None
     r = result(out, dt)
     ins = (input, other)
-    if _gm.enabled and ((input.__class__ is Tensor and input._requires_grad) or
-                        (other.__class__ is Tensor and other._requires_grad)):
+    if _gm.enabled and (
+        (input.__class__ is Tensor and input._requires_grad)
+        or (other.__class__ is Tensor and other._requires_grad)
+    ):
         record(r, RULES["where"], ins, condition)
     return r
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
-    return add(input, mul(sub(end, input), weight))
+    if weight.__class__ is Tensor:
+        return add(input, mul(sub(end, input), weight))
+    ad, bd, dt = promote_operands(input, end)
+    try:
+        out = ad + dt.np.type(weight) * (bd - ad)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
+    r = result(out, dt)
+    if _grad_on(input, end):
+        record(r, RULES["lerp"], (input, end), weight)
+    return r
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -610,7 +673,7 @@ def _logical(np_func: Callable, name: str) -> Callable[..., Tensor]:
 
 def _check_integral(t: Tensor, op: str) -> None:
     if t._dtype.category == 2:
-        raise TorchRuntimeError(f'"{op}_cpu" not implemented for \'{t._dtype.short}\'')
+        raise TorchRuntimeError(f"\"{op}_cpu\" not implemented for '{t._dtype.short}'")
 
 
 def bitwise_and(input: Tensor, other: Any) -> Tensor:
@@ -663,11 +726,11 @@ def isfinite(input: Tensor) -> Tensor:
     return result(np.isfinite(input._data), _bool)
 
 
-def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
-            equal_nan: bool = False) -> Tensor:
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
     if input._dtype is not other._dtype:
-        raise TorchRuntimeError(
-            f"{input._dtype.short} did not match {other._dtype.short}")
+        raise TorchRuntimeError(f"{input._dtype.short} did not match {other._dtype.short}")
     a, b = input._data, other._data
     try:
         out = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
@@ -676,8 +739,9 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     return result(out, _bool)
 
 
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
-             equal_nan: bool = False) -> bool:
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 

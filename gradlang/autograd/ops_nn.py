@@ -33,10 +33,10 @@ SOFTMAX_DIM_WARNING = (
 def _float_input(input: Tensor, name: str) -> np.ndarray:
     if input.__class__ is not Tensor:
         raise TorchTypeError(
-            f"{name}(): argument 'input' (position 1) must be Tensor, not "
-            f"{type(input).__name__}")
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
     if not input._dtype.is_floating_point:
-        raise TorchRuntimeError(f'"{name}_cpu" not implemented for \'{input._dtype.short}\'')
+        raise TorchRuntimeError(f"\"{name}_cpu\" not implemented for '{input._dtype.short}'")
     return input._data
 
 
@@ -64,8 +64,9 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return clamp(input, 0.0, 6.0)
 
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
-             inplace: bool = False) -> Tensor:
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
     from gradlang.autograd.ops_math import clamp
 
     return clamp(input, min_val, max_val)
@@ -88,13 +89,14 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     x = d.astype(np.float64)
     if approximate == "tanh":
         k = math.sqrt(2.0 / math.pi)
-        out = 0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x ** 3)))
+        out = 0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x**3)))
     elif approximate == "none":
-        erf = np.array([math.erf(v / math.sqrt(2.0)) for v in x.reshape(-1).tolist()],
-                       np.float64).reshape(x.shape)
+        erf = np.array(
+            [math.erf(v / math.sqrt(2.0)) for v in x.reshape(-1).tolist()], np.float64
+        ).reshape(x.shape)
         out = 0.5 * x * (1 + erf)
     else:
-        raise TorchRuntimeError(f"approximate argument must be either none or tanh.")
+        raise TorchRuntimeError("approximate argument must be either none or tanh.")
     return _unary_rule(input, out.astype(d.dtype), "gelu", approximate)
 
 
@@ -158,8 +160,7 @@ def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = N
     return _unary_rule(input, out, "softmax", k)
 
 
-def log_softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None
-                ) -> Tensor:
+def log_softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     input = _cast(input, dtype)
     k = _softmax_dim(input, dim, "log_softmax")
     d = _float_input(input, "log_softmax_lastdim_kernel_impl")
@@ -191,8 +192,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out
 
 
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None
-             ) -> Tensor:
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     from gradlang.autograd.ops_linalg import einsum
     from gradlang.autograd.ops_math import add
 
@@ -200,11 +200,9 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     return out if bias is None else add(out, bias)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
-            ) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     if p < 0 or p > 1:
-        raise TorchValueError(
-            f"dropout probability has to be between 0 and 1, but got {p}")
+        raise TorchValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
     from gradlang.autograd import rng
@@ -236,7 +234,8 @@ def _target_shape_warning(input: Tensor, target: Tensor) -> None:
         _warnings.warn(
             f"Using a target size ({Size(target._data.shape)}) that is different to the input "
             f"size ({Size(input._data.shape)}). This will likely lead to incorrect results due "
-            "to broadcasting. Please ensure they have the same size.")
+            "to broadcasting. Please ensure they have the same size."
+        )
 
 
 def _reduce_np(loss: np.ndarray, reduction: str) -> np.ndarray:
@@ -251,8 +250,14 @@ def _scale(g: Tensor, n: int, reduction: str) -> Any:
     return g / max(n, 1) if reduction == "mean" else g
 
 
-def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
-             reduction: str = "mean", weight: Any = None) -> Tensor:
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    weight: Any = None,
+) -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     _target_shape_warning(input, target)
     a, b = np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
@@ -269,8 +274,13 @@ def mse_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
     return _scale(g, n, reduction) * 2 * (x - y)
 
 
-def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
-            reduction: str = "mean") -> Tensor:
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
     from gradlang.autograd.ops_math import abs as _abs
     from gradlang.autograd.ops_math import sub
     from gradlang.autograd.ops_reduce import mean, sum
@@ -285,8 +295,14 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
     return loss
 
 
-def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
-                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     _target_shape_warning(input, target)
     a, b = np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
@@ -307,8 +323,9 @@ def smooth_l1_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
     return _scale(g, n, reduction) * slope
 
 
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
-               ) -> Tensor:
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:
     reduction = _reduction(reduction)
     a, b = np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
     z = np.abs(a - b)
@@ -330,16 +347,14 @@ def _class_target(input: Tensor, target: Tensor, name: str) -> tuple[np.ndarray,
     x = input._data
     if not isinstance(target, Tensor):
         raise TorchTypeError(
-            f"{name}(): argument 'target' (position 2) must be Tensor, not "
-            f"{type(target).__name__}")
+            f"{name}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}"
+        )
     t = target._data
     if target._dtype.category != 1:
-        raise TorchRuntimeError(
-            f"expected scalar type Long but found {target._dtype.short}")
+        raise TorchRuntimeError(f"expected scalar type Long but found {target._dtype.short}")
     if x.ndim == 1:
         if t.ndim != 0:
-            raise TorchRuntimeError(
-                f"0D or 1D target tensor expected, multi-target not supported")
+            raise TorchRuntimeError("0D or 1D target tensor expected, multi-target not supported")
         return x.reshape(1, -1), t.reshape(1)
     if x.ndim != 2:
         raise TorchRuntimeError(f"Expected 2 or more dimensions (got {x.ndim})")
@@ -347,14 +362,20 @@ def _class_target(input: Tensor, target: Tensor, name: str) -> tuple[np.ndarray,
         raise TorchRuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if t.shape[0] != x.shape[0]:
         raise TorchValueError(
-            f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
-            f"({t.shape[0]}).")
+            f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0]})."
+        )
     return x, t
 
 
-def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
-             size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     x, t = _class_target(input, target, "nll_loss")
     n, c = x.shape
@@ -395,9 +416,16 @@ def nll_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
     return index_backward(values, tuple(x._data.shape), key)
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                  size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     from gradlang.autograd import ops_math as m
     from gradlang.autograd import ops_reduce as red
 
@@ -413,8 +441,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         c = input._data.shape[dim]
         nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
         smooth = m.neg(red.sum(logp, dim))
-        smooth = red.mean(smooth) if reduction == "mean" else (
-            red.sum(smooth) if reduction == "sum" else smooth)
+        smooth = (
+            red.mean(smooth)
+            if reduction == "mean"
+            else (red.sum(smooth) if reduction == "sum" else smooth)
+        )
         return m.add(m.mul(nll, 1 - label_smoothing), m.mul(smooth, label_smoothing / c))
     return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
 
@@ -424,12 +455,18 @@ def _bce_check(input: Tensor, target: Tensor) -> None:
         raise TorchValueError(
             f"Using a target size ({Size(target._data.shape)}) that is different to the input "
             f"size ({Size(input._data.shape)}) is deprecated. Please ensure they have the same "
-            "size.")
+            "size."
+        )
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                         size_average: Any = None, reduce: Any = None,
-                         reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     _bce_check(input, target)
     x = input._data
@@ -467,10 +504,15 @@ def bce_target_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
     return _weighted(v, w, x._dtype)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
-                                     weight: Tensor | None = None, size_average: Any = None,
-                                     reduce: Any = None, reduction: str = "mean",
-                                     pos_weight: Tensor | None = None) -> Tensor:
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     _bce_check(input, target)
     x = input._data
@@ -487,8 +529,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
         loss = loss * w
     r = result(_reduce_np(loss.astype(x.dtype), reduction), input._dtype)
     if _gm.enabled and (input._requires_grad or target._requires_grad):
-        record(r, RULES["binary_cross_entropy_with_logits"], (input, target),
-               (reduction, x.size, w, pw))
+        record(
+            r,
+            RULES["binary_cross_entropy_with_logits"],
+            (input, target),
+            (reduction, x.size, w, pw),
+        )
     return r
 
 
@@ -532,8 +578,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     t = tensor._data
     if tensor._dtype is not _dt.int64:
-        raise TorchRuntimeError(
-            "one_hot is only applicable to index tensor of type LongTensor.")
+        raise TorchRuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:
         num_classes = int(t.max()) + 1 if t.size else 0
     if t.size and (t.min() < 0 or t.max() >= num_classes):

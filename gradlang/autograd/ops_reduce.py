@@ -60,11 +60,17 @@ def _sum_dtype(t: Tensor, dtype: Any) -> _dt.DType:
     return t._dtype if t._dtype.category == 2 else _dt.int64
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
-        dtype: Any = None) -> Tensor:
+def sum(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,  # noqa: A001
+    dtype: Any = None,
+) -> Tensor:
     if input.__class__ is not Tensor:
         raise TorchTypeError(
-            f"sum(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+            f"sum(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
     d = input._data
     dt = _sum_dtype(input, dtype)
     if dt.np != d.dtype:
@@ -89,8 +95,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
     return r
 
 
-def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
-           ) -> Tensor:
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     from gradlang.autograd.ops_math import isnan, where
 
     return sum(where(isnan(input), 0.0, input), dim, keepdim, dtype=dtype)
@@ -101,7 +106,8 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     if not dt.is_floating_point:
         raise TorchRuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {input._dtype.short}")
+            f"or complex dtype. Got: {input._dtype.short}"
+        )
     d = input._data if dt is input._dtype else input._data.astype(dt.np)
     dim = _dims_arg(dim)
     if dim is None or dim == ():
@@ -158,7 +164,8 @@ def _extreme(name: str, input: Tensor, dim: Any, keepdim: bool, other: Any) -> A
         if d.size == 0:
             raise TorchRuntimeError(
                 f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument.")
+                "Specify the reduction dim with the 'dim' argument."
+            )
         r = result(np_red(d), input._dtype)
         if _gm.enabled and input._requires_grad:
             record1(r, RULES[name], input)
@@ -169,8 +176,7 @@ def _extreme(name: str, input: Tensor, dim: Any, keepdim: bool, other: Any) -> A
         indices = Tensor(np.asarray(0, np.int64), _dt.int64)
     else:
         if d.shape[axis] == 0:
-            raise TorchIndexError(
-                f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+            raise TorchIndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
         idx = (np.argmax if name == "max" else np.argmin)(d, axis=axis)
         if d.dtype.kind == "f":
             nan_any = np.isnan(d).any(axis=axis)
@@ -188,13 +194,23 @@ def _extreme(name: str, input: Tensor, dim: Any, keepdim: bool, other: Any) -> A
     return ReturnTuple(name, values, indices)
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
-        other: Any = None) -> Any:
+def max(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,  # noqa: A001
+    other: Any = None,
+) -> Any:
     return _extreme("max", input, dim, keepdim, other)
 
 
-def min(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
-        other: Any = None) -> Any:
+def min(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,  # noqa: A001
+    other: Any = None,
+) -> Any:
     return _extreme("min", input, dim, keepdim, other)
 
 
@@ -222,7 +238,8 @@ def _arg(name: str, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     if dim is None:
         if d.size == 0:
             raise TorchRuntimeError(
-                f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         flat = d.reshape(-1)
         if flat.dtype.kind == "f" and np.isnan(flat).any():
             i = int(np.argmax(np.isnan(flat)))
@@ -257,12 +274,14 @@ def _var_args(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, float]:
     return dim, correction
 
 
-def _var(name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
-         ) -> Tensor:
+def _var(
+    name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
+) -> Tensor:
     if not input._dtype.is_floating_point:
         raise TorchRuntimeError(
             f"{name}(): could not infer output dtype. Input dtype must be either a floating "
-            f"point or complex dtype. Got: {input._dtype.short}")
+            f"point or complex dtype. Got: {input._dtype.short}"
+        )
     dim, correction = _var_args(dim, unbiased, correction)
     d = input._data
     dims = wrap_dims(_dims_arg(dim), d.ndim) if dim is not None else tuple(range(d.ndim))
@@ -282,34 +301,64 @@ def _var(name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, corre
     return r
 
 
-def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None) -> Tensor:
+def var(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
     return _var("var", input, dim, unbiased, keepdim, correction)
 
 
-def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None) -> Tensor:
+def std(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
     return _var("std", input, dim, unbiased, keepdim, correction)
 
 
-def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-             correction: Any = None) -> tuple[Tensor, Tensor]:
-    return (var(input, dim, unbiased, keepdim, correction=correction),
-            mean(input, dim if dim is not None else None, keepdim))
+def var_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> tuple[Tensor, Tensor]:
+    return (
+        var(input, dim, unbiased, keepdim, correction=correction),
+        mean(input, dim if dim is not None else None, keepdim),
+    )
 
 
-def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-             correction: Any = None) -> tuple[Tensor, Tensor]:
-    return (std(input, dim, unbiased, keepdim, correction=correction),
-            mean(input, dim if dim is not None else None, keepdim))
+def std_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> tuple[Tensor, Tensor]:
+    return (
+        std(input, dim, unbiased, keepdim, correction=correction),
+        mean(input, dim if dim is not None else None, keepdim),
+    )
 
 
-def vector_norm(input: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
-                dtype: Any = None) -> Tensor:
+def vector_norm(
+    input: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:
     if not input._dtype.is_floating_point:
         raise TorchRuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-            f"{input._dtype.short}")
+            f"{input._dtype.short}"
+        )
     d = input._data
     dims = wrap_dims(_dims_arg(dim), d.ndim) if dim is not None else tuple(range(d.ndim))
     p = float(ord)
@@ -332,8 +381,9 @@ def vector_norm(input: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = Fa
     return r
 
 
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
-         dtype: Any = None) -> Tensor:
+def norm(
+    input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
     if p in ("fro", None):
         p = 2
     if p == "nuc":
@@ -341,8 +391,9 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     return vector_norm(input, p, dim, keepdim)
 
 
-def linalg_norm(input: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
-                dtype: Any = None) -> Tensor:
+def linalg_norm(
+    input: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:
     if ord is None or ord == "fro":
         return vector_norm(input, 2, dim, keepdim)
     return vector_norm(input, ord, dim, keepdim)
@@ -432,18 +483,19 @@ def _sorted(name: str, input: Tensor, dim: int, descending: bool, k: int | None)
     return ReturnTuple(name, values, indices)
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
-         ) -> ReturnTuple:
+def sort(
+    input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
+) -> ReturnTuple:
     return _sorted("sort", input, dim, descending, None)
 
 
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
-            ) -> Tensor:
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     return sort(input, dim, descending).indices
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
-         ) -> ReturnTuple:
+def topk(
+    input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+) -> ReturnTuple:
     return _sorted("topk", input, dim, largest, k)
 
 

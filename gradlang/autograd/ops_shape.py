@@ -12,7 +12,7 @@ from gradlang.autograd import dtypes as _dt
 from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd import warnings as _warnings
 from gradlang.autograd.creation import resolve_dtype
-from gradlang.autograd.dispatch import needs_grad, record, record1, result
+from gradlang.autograd.dispatch import needs_grad, record, record1
 from gradlang.autograd.errors import (
     TorchIndexError,
     TorchRuntimeError,
@@ -118,14 +118,14 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     n = 1
     for k in range(s, e + 1):
         n *= d.shape[k]
-    return reshape(input, d.shape[:s] + (n,) + d.shape[e + 1:])
+    return reshape(input, d.shape[:s] + (n,) + d.shape[e + 1 :])
 
 
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     d = input._data
     k = wrap_dim(dim, d.ndim)
     sizes = infer_view_shape(tuple(sizes), d.shape[k])
-    return view(input, d.shape[:k] + tuple(sizes) + d.shape[k + 1:])
+    return view(input, d.shape[:k] + tuple(sizes) + d.shape[k + 1 :])
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
@@ -139,7 +139,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
         return _view(input, d.reshape(new), RULES["squeeze_dims"], dims)
     k = wrap_dim(dim, d.ndim)
     if d.ndim and d.shape[k] == 1:
-        new = d.shape[:k] + d.shape[k + 1:]
+        new = d.shape[:k] + d.shape[k + 1 :]
     else:
         new = d.shape
     return _view(input, d.reshape(new), RULES["squeeze_dim"], k)
@@ -159,7 +159,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             f"expand(torch.FloatTensor{{{shape_list(d.shape)}}}, size={shape_list(target)}): "
             "the number of sizes provided "
             f"({len(target)}) must be greater or equal to the number of dimensions in the "
-            f"tensor ({d.ndim})")
+            f"tensor ({d.ndim})"
+        )
     lead = len(target) - d.ndim
     out = []
     for k, s in enumerate(target):
@@ -167,7 +168,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             if s < 0:
                 raise TorchRuntimeError(
                     f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
-                    "non-existing dimension 0")
+                    "non-existing dimension 0"
+                )
             out.append(s)
             continue
         have = d.shape[k - lead]
@@ -179,7 +181,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             raise TorchRuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size ({have}) "
                 f"at non-singleton dimension {k}.  Target sizes: {shape_list(target)}.  "
-                f"Tensor sizes: {shape_list(d.shape)}")
+                f"Tensor sizes: {shape_list(d.shape)}"
+            )
     return _view(input, np.broadcast_to(d, tuple(out)), RULES["expand"])
 
 
@@ -205,8 +208,7 @@ swapdims = transpose
 def t(input: Tensor) -> Tensor:
     d = input._data
     if d.ndim > 2:
-        raise TorchRuntimeError(
-            f"t() expects a tensor with <= 2 dimensions, but self is {d.ndim}D")
+        raise TorchRuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {d.ndim}D")
     return _view(input, d.T, RULES["t"])
 
 
@@ -217,7 +219,8 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
         raise TorchRuntimeError(
             "permute(sparse_coo): number of dimensions in the tensor input does not match the "
             f"length of the desired ordering of dimensions i.e. input.dim() = {d.ndim} is not "
-            f"equal to len(dims) = {len(dims)}")
+            f"equal to len(dims) = {len(dims)}"
+        )
     perm = wrap_dims(dims, d.ndim)
     return _view(input, np.transpose(d, perm), RULES["permute"], perm)
 
@@ -232,8 +235,10 @@ def T_property(input: Tensor) -> Tensor:
 def mT_property(input: Tensor) -> Tensor:
     d = input._data
     if d.ndim < 2:
-        raise TorchRuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
-                                f"Got {d.ndim}-D tensor.")
+        raise TorchRuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. "
+            f"Got {d.ndim}-D tensor."
+        )
     return transpose(input, -2, -1)
 
 
@@ -241,8 +246,13 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     d = input._data
     src = wrap_dims(source, d.ndim)
     dst = wrap_dims(destination, d.ndim)
-    perm = list(np.moveaxis(np.arange(d.ndim).reshape(d.shape and (1,) * d.ndim or ()),
-                            src, dst).shape) if False else None
+    perm = (
+        list(
+            np.moveaxis(np.arange(d.ndim).reshape(d.shape and (1,) * d.ndim or ()), src, dst).shape
+        )
+        if False
+        else None
+    )
     order = [k for k in range(d.ndim) if k not in src]
     final = [0] * d.ndim
     for s, t_ in zip(src, dst):
@@ -274,8 +284,14 @@ def alias(input: Tensor) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- dtype
-def to(input: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bool = False,
-       non_blocking: bool = False) -> Tensor:
+def to(
+    input: Tensor,
+    *args: Any,
+    dtype: Any = None,
+    device: Any = None,
+    copy: bool = False,
+    non_blocking: bool = False,
+) -> Tensor:
     target = resolve_dtype(dtype) if dtype is not None else None
     for a in args:
         if isinstance(a, _dt.DType):
@@ -288,7 +304,8 @@ def to(input: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: b
             continue
         elif isinstance(a, str):
             raise TorchRuntimeError(
-                f"Expected one of cpu, cuda, ... device type at start of device string: {a}")
+                f"Expected one of cpu, cuda, ... device type at start of device string: {a}"
+            )
     if target is None or (target is input._dtype and not copy):
         return input
     data = input._data.astype(target.np)
@@ -373,12 +390,14 @@ def narrow(input: Tensor, dim: builtins.int, start: Any, length: builtins.int) -
     size = d.shape[k]
     if start < -size or start > size:
         raise TorchIndexError(
-            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
     if start < 0:
         start += size
     if start + length > size:
         raise TorchRuntimeError(
-            f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+            f"start ({start}) + length ({length}) exceeds dimension size ({size})."
+        )
     return _slice(input, k, start, start + length, 1)
 
 
@@ -392,7 +411,8 @@ def _normalize_key(key: Any) -> tuple:
                 out.append(k._data.astype(np.bool_))
             elif k._dtype.is_floating_point:
                 raise TorchIndexError(
-                    "tensors used as indices must be long, int, byte or bool tensors")
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
             elif k._data.ndim == 0:
                 out.append(builtins.int(k._data.item()))
             else:
@@ -401,7 +421,8 @@ def _normalize_key(key: Any) -> tuple:
             arr = np.asarray(k)
             if arr.dtype.kind == "f":
                 raise TorchIndexError(
-                    "tensors used as indices must be long, int, byte or bool tensors")
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
             if arr.dtype == object:
                 raise TorchIndexError("too many indices for tensor")
             if arr.size == 0:
@@ -416,7 +437,8 @@ def _normalize_key(key: Any) -> tuple:
         else:
             raise TorchIndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
-                "are valid indices (got " + builtins.type(k).__name__ + ")")
+                "are valid indices (got " + builtins.type(k).__name__ + ")"
+            )
     return tuple(out)
 
 
@@ -430,6 +452,7 @@ def _consumed(k: Any) -> builtins.int:
 
 def index(input: Tensor, key: Any) -> Tensor:
     """`input[key]`: basic items become view ops one by one (as PyTorch), tensors one index."""
+    bare_slice = isinstance(key, slice)
     items = _normalize_key(key)
     d = input._data
     used = builtins.sum(_consumed(k) for k in items)
@@ -455,9 +478,11 @@ def index(input: Tensor, key: Any) -> Tensor:
             size = result_t._data.shape[dim]
             if k.step is not None and k.step <= 0:
                 raise TorchValueError("step must be greater than zero")
-            result_t = _slice(result_t, dim, k.start, k.stop, k.step)
-            did_op = True
-            del size
+            start, stop, step = k.indices(size)
+            full = start == 0 and stop >= size and step == 1
+            if bare_slice or not full:
+                result_t = _slice(result_t, dim, k.start, k.stop, k.step)
+                did_op = True
             dim += 1
         else:
             if k.ndim == 0 and k.dtype == np.bool_:
@@ -483,14 +508,15 @@ def _advanced(x: Tensor, advanced: list[tuple[builtins.int, np.ndarray]]) -> Ten
             key.append(slice(None))
             pos += 1
         if arr.dtype == np.bool_:
-            want = d.shape[dim:dim + arr.ndim]
+            want = d.shape[dim : dim + arr.ndim]
             if arr.shape != want:
                 for j, (m, s) in enumerate(zip(arr.shape, want)):
                     if m != s:
                         raise TorchIndexError(
                             f"The shape of the mask {shape_list(arr.shape)} at index {j} does "
                             f"not match the shape of the indexed tensor {shape_list(d.shape)} at "
-                            f"index {dim + j}")
+                            f"index {dim + j}"
+                        )
             pos += arr.ndim
         else:
             size = d.shape[dim]
@@ -498,7 +524,8 @@ def _advanced(x: Tensor, advanced: list[tuple[builtins.int, np.ndarray]]) -> Ten
             if bad.size:
                 raise TorchIndexError(
                     f"index {builtins.int(bad.reshape(-1)[0])} is out of bounds for dimension "
-                    f"{dim} with size {size}")
+                    f"{dim} with size {size}"
+                )
             pos += 1
         key.append(arr)
     tkey = tuple(key)
@@ -506,7 +533,8 @@ def _advanced(x: Tensor, advanced: list[tuple[builtins.int, np.ndarray]]) -> Ten
         out = d[tkey]
     except IndexError as error:
         raise TorchIndexError(
-            "shape mismatch: indexing tensors could not be broadcast together") from error
+            "shape mismatch: indexing tensors could not be broadcast together"
+        ) from error
     r = Tensor(np.ascontiguousarray(out), x._dtype)
     if _gm.enabled and x._requires_grad:
         record1(r, _INDEX, x, tkey)
@@ -557,7 +585,8 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
             if bad.size:
                 raise TorchIndexError(
                     f"index {builtins.int(bad.reshape(-1)[0])} is out of bounds for dimension "
-                    f"{dim} with size {size}")
+                    f"{dim} with size {size}"
+                )
             dim += 1
         elif k is not None:
             dim += _consumed(k)
@@ -567,7 +596,8 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
         vdata = value
     else:
         raise TorchTypeError(
-            f"can't assign a {builtins.type(value).__name__} to a {input._dtype.tensor_type}")
+            f"can't assign a {builtins.type(value).__name__} to a {input._dtype.tensor_type}"
+        )
     target_shape = d[items].shape
     if isinstance(vdata, np.ndarray):
         try:
@@ -577,13 +607,16 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
         except ValueError:
             raise TorchRuntimeError(
                 f"shape mismatch: value tensor of shape {shape_list(vdata.shape)} cannot be "
-                f"broadcast to indexing result of shape {shape_list(target_shape)}") from None
+                f"broadcast to indexing result of shape {shape_list(target_shape)}"
+            ) from None
     if not d.flags.writeable:
         raise TorchRuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation.")
-    grad = _gm.enabled and (input._requires_grad or (isinstance(value, Tensor) and
-                                                     value._requires_grad))
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+    grad = _gm.enabled and (
+        input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+    )
     if grad:
         r = Tensor(d, input._dtype)
         record(r, RULES["copy_slices"], (input, value), items)
@@ -600,8 +633,7 @@ def nonzero(input: Tensor, *, as_tuple: builtins.bool = False) -> Any:
     idx = np.nonzero(input._data)
     if as_tuple:
         return tuple(Tensor(i.astype(np.int64), _dt.int64) for i in idx)
-    return Tensor(np.stack(idx, axis=-1).astype(np.int64).reshape(-1, input._data.ndim),
-                  _dt.int64)
+    return Tensor(np.stack(idx, axis=-1).astype(np.int64).reshape(-1, input._data.ndim), _dt.int64)
 
 
 def argwhere(input: Tensor) -> Tensor:
@@ -613,12 +645,14 @@ def _tensor_list(tensors: Any, name: str) -> list[Tensor]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TorchTypeError(
             f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
-            f"{builtins.type(tensors).__name__}")
+            f"{builtins.type(tensors).__name__}"
+        )
     for k, t_ in enumerate(tensors):
         if not isinstance(t_, Tensor):
             raise TorchTypeError(
                 f"expected Tensor as element {k} in argument 0, but got "
-                f"{builtins.type(t_).__name__}")
+                f"{builtins.type(t_).__name__}"
+            )
     return list(tensors)
 
 
@@ -634,25 +668,28 @@ def cat(tensors: Any, dim: builtins.int = 0, *, out: Any = None) -> Tensor:
     if not ts:
         raise TorchRuntimeError("torch.cat(): expected a non-empty list of Tensors")
     live = [t_ for t_ in ts if not (t_._data.ndim == 1 and t_._data.size == 0)]
+    live_ids = {id(t_) for t_ in live}
     ref = live[0] if live else ts[0]
     if ref._data.ndim == 0:
-        raise TorchRuntimeError(
-            "zero-dimensional tensor (at position 0) cannot be concatenated")
+        raise TorchRuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     k = wrap_dim(dim, ref._data.ndim)
     for n, t_ in enumerate(ts):
         if t_._data.ndim == 0:
             raise TorchRuntimeError(
-                f"zero-dimensional tensor (at position {n}) cannot be concatenated")
-        if t_ in live and t_._data.ndim != ref._data.ndim:
+                f"zero-dimensional tensor (at position {n}) cannot be concatenated"
+            )
+        if id(t_) in live_ids and t_._data.ndim != ref._data.ndim:
             raise TorchRuntimeError(
                 f"Tensors must have same number of dimensions: got {ref._data.ndim} and "
-                f"{t_._data.ndim}")
-        if t_ in live:
+                f"{t_._data.ndim}"
+            )
+        if id(t_) in live_ids:
             for j, (a, b) in enumerate(zip(ref._data.shape, t_._data.shape)):
                 if j != k and a != b:
                     raise TorchRuntimeError(
                         f"Sizes of tensors must match except in dimension {k}. Expected size "
-                        f"{a} but got size {b} for tensor number {n} in the list.")
+                        f"{a} but got size {b} for tensor number {n} in the list."
+                    )
     dt = _common_dtype(ts)
     datas = [t_._data.astype(dt.np, copy=False) for t_ in live] or [ts[0]._data.astype(dt.np)]
     r = Tensor(np.concatenate(datas, axis=k), dt)
@@ -661,7 +698,7 @@ def cat(tensors: Any, dim: builtins.int = 0, *, out: Any = None) -> Tensor:
         off = 0
         for t_ in ts:
             offsets.append(off)
-            if t_ in live:
+            if id(t_) in live_ids:
                 off += t_._data.shape[k]
         record(r, RULES["cat"], tuple(ts), (k, offsets))
     return r
@@ -680,7 +717,8 @@ def stack(tensors: Any, dim: builtins.int = 0, *, out: Any = None) -> Tensor:
         if t_._data.shape != shape0:
             raise TorchRuntimeError(
                 f"stack expects each tensor to be equal size, but got {shape_list(shape0)} at "
-                f"entry 0 and {shape_list(t_._data.shape)} at entry {n}")
+                f"entry 0 and {shape_list(t_._data.shape)} at entry {n}"
+            )
     k = wrap_dim(dim, len(shape0) + 1)
     dt = _common_dtype(ts)
     r = Tensor(np.stack([t_._data.astype(dt.np, copy=False) for t_ in ts], axis=k), dt)
@@ -695,19 +733,20 @@ def hstack(tensors: Any) -> Tensor:
 
 
 def vstack(tensors: Any) -> Tensor:
-    ts = [t_ if t_._data.ndim >= 2 else reshape(t_, (1, -1)) for t_ in _tensor_list(
-        tensors, "vstack")]
+    ts = [
+        t_ if t_._data.ndim >= 2 else reshape(t_, (1, -1)) for t_ in _tensor_list(tensors, "vstack")
+    ]
     return cat(ts, 0)
 
 
-def _piece(x: Tensor, k: builtins.int, start: builtins.int, stop: builtins.int,
-           rule_name: str) -> Tensor:
+def _piece(
+    x: Tensor, k: builtins.int, start: builtins.int, stop: builtins.int, rule_name: str
+) -> Tensor:
     key = (slice(None),) * k + (slice(start, stop),)
     return _view(x, x._data[key], RULES[rule_name], key)
 
 
-def split(tensor: Tensor, split_size_or_sections: Any, dim: builtins.int = 0
-          ) -> tuple[Tensor, ...]:
+def split(tensor: Tensor, split_size_or_sections: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     d = tensor._data
     k = wrap_dim(dim, d.ndim)
     size = d.shape[k]
@@ -716,7 +755,8 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: builtins.int = 0
         if builtins.sum(sections) != size:
             raise TorchRuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
-                f"size at dimension {k}), but got split_sizes={shape_list(sections)}")
+                f"size at dimension {k}), but got split_sizes={shape_list(sections)}"
+            )
         out = []
         start = 0
         for s in sections:
@@ -725,8 +765,9 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: builtins.int = 0
         return tuple(out)
     step = builtins.int(split_size_or_sections)
     if step <= 0 and size > 0:
-        raise TorchRuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
-                                f"dimension size of {size}")
+        raise TorchRuntimeError(
+            f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+        )
     out = []
     for start in range(0, builtins.max(size, 1), builtins.max(step, 1)):
         out.append(_piece(tensor, k, start, builtins.min(start + step, size), "split"))
@@ -763,15 +804,17 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     if len(reps) < d.ndim:
         raise TorchRuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
-            "tensor")
+            "tensor"
+        )
     r = Tensor(np.tile(d, reps), input._dtype)
     if _gm.enabled and input._requires_grad:
         record1(r, RULES["repeat"], input, reps)
     return r
 
 
-def repeat_backward(g: Tensor, shape: tuple[builtins.int, ...], reps: tuple[builtins.int, ...]
-                    ) -> Tensor:
+def repeat_backward(
+    g: Tensor, shape: tuple[builtins.int, ...], reps: tuple[builtins.int, ...]
+) -> Tensor:
     lead = len(reps) - len(shape)
     full = (1,) * lead + tuple(shape)
     inter: list[builtins.int] = []
@@ -828,15 +871,16 @@ def index_select(input: Tensor, dim: builtins.int, index: Any) -> Tensor:
     size = d.shape[k] if d.ndim else 1
     bad = idx[(idx >= size) | (idx < -size)]
     if bad.size:
-        raise TorchIndexError(f"index out of range in self")
+        raise TorchIndexError("index out of range in self")
     r = Tensor(np.take(d, idx, axis=k) if d.ndim else d.copy(), input._dtype)
     if _gm.enabled and input._requires_grad:
         record1(r, RULES["index_select"], input, (k, Tensor(idx, _dt.int64)))
     return r
 
 
-def index_add(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor, *,
-              alpha: Any = 1) -> Tensor:
+def index_add(
+    input: Tensor, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: Any = 1
+) -> Tensor:
     d = input._data.copy()
     k = wrap_dim(dim, d.ndim)
     idx = _index_arg(index, "index_add").reshape(-1)
@@ -849,14 +893,14 @@ def index_add(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor, *
     return r
 
 
-def gather(input: Tensor, dim: builtins.int, index: Tensor, *, sparse_grad: Any = False
-           ) -> Tensor:
+def gather(input: Tensor, dim: builtins.int, index: Tensor, *, sparse_grad: Any = False) -> Tensor:
     d = input._data
     k = wrap_dim(dim, d.ndim)
     idx = _index_arg(index, "gather")
     if idx.ndim != d.ndim:
-        raise TorchRuntimeError("Index tensor must have the same number of dimensions as input "
-                                "tensor")
+        raise TorchRuntimeError(
+            "Index tensor must have the same number of dimensions as input tensor"
+        )
     size = d.shape[k] if d.ndim else 1
     if ((idx >= size) | (idx < -size)).any():
         bad = builtins.int(idx[(idx >= size) | (idx < -size)].reshape(-1)[0])
@@ -867,8 +911,15 @@ def gather(input: Tensor, dim: builtins.int, index: Tensor, *, sparse_grad: Any 
     return r
 
 
-def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any = None, *,
-            value: Any = None, reduce: Any = None) -> Tensor:
+def scatter(
+    input: Tensor,
+    dim: builtins.int,
+    index: Tensor,
+    src: Any = None,
+    *,
+    value: Any = None,
+    reduce: Any = None,
+) -> Tensor:
     if src is None:
         src = value
     d = input._data.copy()
@@ -904,7 +955,8 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if not isinstance(mask, Tensor) or mask._dtype is not _dt.bool_:
         raise TorchRuntimeError(
             "masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{getattr(getattr(mask, '_dtype', None), 'name', builtins.type(mask).__name__)}")
+            f"{getattr(getattr(mask, '_dtype', None), 'name', builtins.type(mask).__name__)}"
+        )
     if isinstance(value, Tensor):
         value = value._data.item()
     try:
@@ -944,7 +996,7 @@ def triu(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
 def diag(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
     d = input._data
     if d.ndim not in (1, 2):
-        raise TorchRuntimeError("diag(): Supports 1D or 2D tensors. Got " f"{d.ndim}D")
+        raise TorchRuntimeError(f"diag(): Supports 1D or 2D tensors. Got {d.ndim}D")
     r = Tensor(np.array(np.diag(d, diagonal)), input._dtype)
     if _gm.enabled and input._requires_grad:
         record1(r, RULES["diag"], input, diagonal)
@@ -958,8 +1010,9 @@ def diag_backward(g: Tensor, shape: tuple[builtins.int, ...], diagonal: builtins
     return index_backward(g, shape, (rows, cols))
 
 
-def diagonal(input: Tensor, offset: builtins.int = 0, dim1: builtins.int = 0,
-             dim2: builtins.int = 1) -> Tensor:
+def diagonal(
+    input: Tensor, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1
+) -> Tensor:
     if input._data.ndim == 2 and (dim1, dim2) in ((0, 1), (-2, -1)):
         return diag(input, offset)
     raise TorchRuntimeError("diagonal() is supported for matrices only")

@@ -52,17 +52,25 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(op: str, node: str, *grads: tuple[str, Formula | None, tuple[int, ...]],
-         variadic: bool = False) -> Rule:
+def rule(
+    op: str, node: str, *grads: tuple[str, Formula | None, tuple[int, ...]], variadic: bool = False
+) -> Rule:
     """Add a table entry: each grad is (formula text, formula, needs)."""
     if op in RULES:
         raise ValueError(f"duplicate rule {op}")
     for text, fn, needs in grads:
-        if not isinstance(text, str) or not isinstance(needs, tuple):
+        if not isinstance(text, str) or not isinstance(needs, tuple) or not callable(fn):
             raise TypeError(f"bad rule entry for {op}")
     needs_all = tuple(n for _, _, n in grads)
-    entry = Rule(op, node, tuple(f for _, f, _ in grads), tuple(t for t, _, _ in grads),
-                 needs_all, any(-1 in n for n in needs_all), variadic)
+    entry = Rule(
+        op,
+        node,
+        tuple(f for _, f, _ in grads),
+        tuple(t for t, _, _ in grads),
+        needs_all,
+        any(-1 in n for n in needs_all),
+        variadic,
+    )
     RULES[op] = entry
     return entry
 
@@ -78,26 +86,46 @@ def _alpha(g: Any, alpha: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- arithmetic
-rule("add", "AddBackward0",
-     ("grad", lambda g, i, o, a: g, NONE),
-     ("grad * alpha", lambda g, i, o, a: _alpha(g, a), NONE))
-rule("sub", "SubBackward0",
-     ("grad", lambda g, i, o, a: g, NONE),
-     ("-grad * alpha", lambda g, i, o, a: -_alpha(g, a), NONE))
-rule("rsub", "RsubBackward1",
-     ("-grad * alpha", lambda g, i, o, a: -_alpha(g, a), NONE))
-rule("mul", "MulBackward0",
-     ("grad * other", lambda g, i, o, a: g * i[1], (1,)),
-     ("grad * self", lambda g, i, o, a: g * i[0], (0,)))
-rule("div", "DivBackward0",
-     ("grad / other", lambda g, i, o, a: g / i[1], (1,)),
-     ("-grad * self / (other * other)", lambda g, i, o, a: -g * i[0] / (i[1] * i[1]), (0, 1)))
+rule(
+    "add",
+    "AddBackward0",
+    ("grad", lambda g, i, o, a: g, NONE),
+    ("grad * alpha", lambda g, i, o, a: _alpha(g, a), NONE),
+)
+rule(
+    "sub",
+    "SubBackward0",
+    ("grad", lambda g, i, o, a: g, NONE),
+    ("-grad * alpha", lambda g, i, o, a: -_alpha(g, a), NONE),
+)
+rule("rsub", "RsubBackward1", ("-grad * alpha", lambda g, i, o, a: -_alpha(g, a), NONE))
+rule(
+    "mul",
+    "MulBackward0",
+    ("grad * other", lambda g, i, o, a: g * i[1], (1,)),
+    ("grad * self", lambda g, i, o, a: g * i[0], (0,)),
+)
+rule(
+    "div",
+    "DivBackward0",
+    ("grad / other", lambda g, i, o, a: g / i[1], (1,)),
+    ("-grad * self / (other * other)", lambda g, i, o, a: -g * i[0] / (i[1] * i[1]), (0, 1)),
+)
 rule("neg", "NegBackward0", ("-grad", lambda g, i, o, a: -g, NONE))
-rule("reciprocal", "ReciprocalBackward0",
-     ("-grad * result * result", lambda g, i, o, a: -g * (o * o), (-1,)))
-rule("pow", "PowBackward0",
-     ("grad * exponent * self ** (exponent - 1)",
-      lambda g, i, o, a: g * 0 if a == 0 else g * (i[0] ** (a - 1) * a), (0,)))
+rule(
+    "reciprocal",
+    "ReciprocalBackward0",
+    ("-grad * result * result", lambda g, i, o, a: -g * (o * o), (-1,)),
+)
+rule(
+    "pow",
+    "PowBackward0",
+    (
+        "grad * exponent * self ** (exponent - 1)",
+        lambda g, i, o, a: g * 0 if a == 0 else g * (i[0] ** (a - 1) * a),
+        (0,),
+    ),
+)
 
 
 def _pow_self(g: Any, x: Any, e: Any) -> Any:
@@ -108,39 +136,89 @@ def _pow_exponent(g: Any, x: Any, e: Any, o: Any) -> Any:
     return g * T.where((x == 0) & (e >= 0), 0.0, o * x.log())
 
 
-rule("pow_tensor", "PowBackward1",
-     ("grad * exponent * self ** (exponent - 1)", lambda g, i, o, a: _pow_self(g, i[0], i[1]),
-      (0, 1)),
-     ("grad * result * log(self)", lambda g, i, o, a: _pow_exponent(g, i[0], i[1], o),
-      (0, 1, -1)))
-rule("pow_scalar_base", "PowBackward2",
-     ("grad * result * log(base)",
-      lambda g, i, o, a: g * 0 if a == 0 else g * (o * math.log(a)), (-1,)))
-rule("maximum", "MaximumBackward0",
-     ("grad where self > other (half on ties)",
-      lambda g, i, o, a: T.where(i[0] == i[1], g / 2, g * (i[0] > i[1])), (0, 1)),
-     ("grad where other > self (half on ties)",
-      lambda g, i, o, a: T.where(i[0] == i[1], g / 2, g * (i[0] < i[1])), (0, 1)))
-rule("minimum", "MinimumBackward0",
-     ("grad where self < other (half on ties)",
-      lambda g, i, o, a: T.where(i[0] == i[1], g / 2, g * (i[0] < i[1])), (0, 1)),
-     ("grad where other < self (half on ties)",
-      lambda g, i, o, a: T.where(i[0] == i[1], g / 2, g * (i[0] > i[1])), (0, 1)))
-rule("atan2", "Atan2Backward0",
-     ("grad * other / (self**2 + other**2)",
-      lambda g, i, o, a: g * i[1] / (i[0] * i[0] + i[1] * i[1]), (0, 1)),
-     ("grad * -self / (self**2 + other**2)",
-      lambda g, i, o, a: g * -i[0] / (i[0] * i[0] + i[1] * i[1]), (0, 1)))
+rule(
+    "pow_tensor",
+    "PowBackward1",
+    (
+        "grad * exponent * self ** (exponent - 1)",
+        lambda g, i, o, a: _pow_self(g, i[0], i[1]),
+        (0, 1),
+    ),
+    ("grad * result * log(self)", lambda g, i, o, a: _pow_exponent(g, i[0], i[1], o), (0, 1, -1)),
+)
+rule(
+    "pow_scalar_base",
+    "PowBackward2",
+    (
+        "grad * result * log(base)",
+        lambda g, i, o, a: g * 0 if a == 0 else g * (o * math.log(a)),
+        (-1,),
+    ),
+)
+rule(
+    "maximum",
+    "MaximumBackward0",
+    (
+        "grad where self > other (half on ties)",
+        lambda g, i, o, a: T.where(i[0] == i[1], g / 2, g * (i[0] > i[1])),
+        (0, 1),
+    ),
+    (
+        "grad where other > self (half on ties)",
+        lambda g, i, o, a: T.where(i[0] == i[1], g / 2, g * (i[0] < i[1])),
+        (0, 1),
+    ),
+)
+rule(
+    "minimum",
+    "MinimumBackward0",
+    (
+        "grad where self < other (half on ties)",
+        lambda g, i, o, a: T.where(i[0] == i[1], g / 2, g * (i[0] < i[1])),
+        (0, 1),
+    ),
+    (
+        "grad where other < self (half on ties)",
+        lambda g, i, o, a: T.where(i[0] == i[1], g / 2, g * (i[0] > i[1])),
+        (0, 1),
+    ),
+)
+rule(
+    "atan2",
+    "Atan2Backward0",
+    (
+        "grad * other / (self**2 + other**2)",
+        lambda g, i, o, a: g * i[1] / (i[0] * i[0] + i[1] * i[1]),
+        (0, 1),
+    ),
+    (
+        "grad * -self / (self**2 + other**2)",
+        lambda g, i, o, a: g * -i[0] / (i[0] * i[0] + i[1] * i[1]),
+        (0, 1),
+    ),
+)
 rule("fmod", "FmodBackward0", ("grad", lambda g, i, o, a: g, NONE))
-rule("fmod_tensor", "FmodBackward1",
-     ("grad", lambda g, i, o, a: g, NONE),
-     ("-grad * trunc(self / other)",
-      lambda g, i, o, a: -g * T.trunc(i[0].detach() / i[1].detach()), (0, 1)))
+rule(
+    "fmod_tensor",
+    "FmodBackward1",
+    ("grad", lambda g, i, o, a: g, NONE),
+    (
+        "-grad * trunc(self / other)",
+        lambda g, i, o, a: -g * T.trunc(i[0].detach() / i[1].detach()),
+        (0, 1),
+    ),
+)
 rule("remainder", "RemainderBackward0", ("grad", lambda g, i, o, a: g, NONE))
-rule("remainder_tensor", "RemainderBackward1",
-     ("grad", lambda g, i, o, a: g, NONE),
-     ("-grad * floor(self / other)",
-      lambda g, i, o, a: -g * T.floor(i[0].detach() / i[1].detach()), (0, 1)))
+rule(
+    "remainder_tensor",
+    "RemainderBackward1",
+    ("grad", lambda g, i, o, a: g, NONE),
+    (
+        "-grad * floor(self / other)",
+        lambda g, i, o, a: -g * T.floor(i[0].detach() / i[1].detach()),
+        (0, 1),
+    ),
+)
 
 
 def _not_implemented(g: Any, i: Any, o: Any, a: Any) -> Any:
@@ -149,58 +227,100 @@ def _not_implemented(g: Any, i: Any, o: Any, a: Any) -> Any:
     raise TorchRuntimeError("derivative for aten::floor_divide is not implemented")
 
 
-rule("floor_divide", "NotImplemented",
-     ("not implemented", _not_implemented, NONE), ("not implemented", _not_implemented, NONE))
-rule("where", "WhereBackward0",
-     ("where(condition, grad, 0)", lambda g, i, o, a: T.where(a, g, 0.0), NONE),
-     ("where(condition, 0, grad)", lambda g, i, o, a: T.where(a, 0.0, g), NONE))
-rule("lerp", "LerpBackward0",
-     ("grad * (1 - weight)", lambda g, i, o, a: g * (1 - a), NONE),
-     ("grad * weight", lambda g, i, o, a: g * a, NONE))
-rule("div_rounding", "DivBackward2",
-     ("0", lambda g, i, o, a: g * 0, NONE), ("0", lambda g, i, o, a: g * 0, NONE))
-rule("rsub_tensor", "RsubBackward0",
-     ("-grad * alpha", lambda g, i, o, a: -_alpha(g, a), NONE),
-     ("grad", lambda g, i, o, a: g, NONE))
-rule("copy_slices", "CopySlices",
-     ("grad with the written positions zeroed", lambda g, i, o, a: T.zero_at(g, a), NONE),
-     ("grad[key] (summed to value)", lambda g, i, o, a: g[a], NONE))
+rule(
+    "floor_divide",
+    "NotImplemented",
+    ("not implemented", _not_implemented, NONE),
+    ("not implemented", _not_implemented, NONE),
+)
+rule(
+    "where",
+    "WhereBackward0",
+    ("where(condition, grad, 0)", lambda g, i, o, a: T.where(a, g, 0.0), NONE),
+    ("where(condition, 0, grad)", lambda g, i, o, a: T.where(a, 0.0, g), NONE),
+)
+rule(
+    "lerp",
+    "LerpBackward0",
+    ("grad * (1 - weight)", lambda g, i, o, a: g * (1 - a), NONE),
+    ("grad * weight", lambda g, i, o, a: g * a, NONE),
+)
+rule(
+    "div_rounding",
+    "DivBackward2",
+    ("0", lambda g, i, o, a: g * 0, NONE),
+    ("0", lambda g, i, o, a: g * 0, NONE),
+)
+rule(
+    "rsub_tensor",
+    "RsubBackward0",
+    ("-grad * alpha", lambda g, i, o, a: -_alpha(g, a), NONE),
+    ("grad", lambda g, i, o, a: g, NONE),
+)
+rule(
+    "copy_slices",
+    "CopySlices",
+    ("grad with the written positions zeroed", lambda g, i, o, a: T.zero_at(g, a), NONE),
+    ("grad[key] (summed to value)", lambda g, i, o, a: g[a], NONE),
+)
 rule("zero", "ZeroBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
-rule("fill", "FillBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
-rule("inplace_copy", "CopyBackwards",
-     ("0", lambda g, i, o, a: g * 0, NONE), ("grad", lambda g, i, o, a: g, NONE))
+rule("fill", "FillBackward2", ("0", lambda g, i, o, a: g * 0, NONE))
+rule(
+    "inplace_copy",
+    "CopyBackwards",
+    ("0", lambda g, i, o, a: g * 0, NONE),
+    ("grad", lambda g, i, o, a: g, NONE),
+)
 
 # ----------------------------------------------------------------------------- unary math
 rule("exp", "ExpBackward0", ("grad * result", lambda g, i, o, a: g * o, (-1,)))
 rule("exp2", "Exp2Backward0", ("grad * result * ln(2)", lambda g, i, o, a: g * (o * LN2), (-1,)))
 rule("expm1", "Expm1Backward0", ("grad * (result + 1)", lambda g, i, o, a: g * (o + 1), (-1,)))
 rule("log", "LogBackward0", ("grad / self", lambda g, i, o, a: g / i[0], (0,)))
-rule("log2", "Log2Backward0",
-     ("grad / (self * ln(2))", lambda g, i, o, a: g / (i[0] * LN2), (0,)))
-rule("log10", "Log10Backward0",
-     ("grad / (self * ln(10))", lambda g, i, o, a: g / (i[0] * LN10), (0,)))
+rule("log2", "Log2Backward0", ("grad / (self * ln(2))", lambda g, i, o, a: g / (i[0] * LN2), (0,)))
+rule(
+    "log10",
+    "Log10Backward0",
+    ("grad / (self * ln(10))", lambda g, i, o, a: g / (i[0] * LN10), (0,)),
+)
 rule("log1p", "Log1PBackward0", ("grad / (self + 1)", lambda g, i, o, a: g / (i[0] + 1), (0,)))
 rule("sin", "SinBackward0", ("grad * cos(self)", lambda g, i, o, a: g * i[0].cos(), (0,)))
 rule("cos", "CosBackward0", ("grad * -sin(self)", lambda g, i, o, a: g * -i[0].sin(), (0,)))
-rule("tan", "TanBackward0",
-     ("grad * (1 + result**2)", lambda g, i, o, a: g * (1 + o * o), (-1,)))
-rule("asin", "AsinBackward0",
-     ("grad / sqrt(1 - self**2)", lambda g, i, o, a: g / (1 - i[0] * i[0]).sqrt(), (0,)))
-rule("acos", "AcosBackward0",
-     ("-grad / sqrt(1 - self**2)", lambda g, i, o, a: -g / (1 - i[0] * i[0]).sqrt(), (0,)))
-rule("atan", "AtanBackward0",
-     ("grad / (1 + self**2)", lambda g, i, o, a: g / (i[0] * i[0] + 1), (0,)))
+rule("tan", "TanBackward0", ("grad * (1 + result**2)", lambda g, i, o, a: g * (1 + o * o), (-1,)))
+rule(
+    "asin",
+    "AsinBackward0",
+    ("grad / sqrt(1 - self**2)", lambda g, i, o, a: g / (1 - i[0] * i[0]).sqrt(), (0,)),
+)
+rule(
+    "acos",
+    "AcosBackward0",
+    ("-grad / sqrt(1 - self**2)", lambda g, i, o, a: -g / (1 - i[0] * i[0]).sqrt(), (0,)),
+)
+rule(
+    "atan",
+    "AtanBackward0",
+    ("grad / (1 + self**2)", lambda g, i, o, a: g / (i[0] * i[0] + 1), (0,)),
+)
 rule("sinh", "SinhBackward0", ("grad * cosh(self)", lambda g, i, o, a: g * i[0].cosh(), (0,)))
 rule("cosh", "CoshBackward0", ("grad * sinh(self)", lambda g, i, o, a: g * i[0].sinh(), (0,)))
-rule("tanh", "TanhBackward0",
-     ("grad * (1 - result**2)", lambda g, i, o, a: g * (1 - o * o), (-1,)))
-rule("sigmoid", "SigmoidBackward0",
-     ("grad * (1 - result) * result", lambda g, i, o, a: g * ((1 - o) * o), (-1,)))
-rule("relu", "ReluBackward0",
-     ("grad * (result > 0)", lambda g, i, o, a: T.where(o > 0, g, 0.0), (-1,)))
+rule("tanh", "TanhBackward0", ("grad * (1 - result**2)", lambda g, i, o, a: g * (1 - o * o), (-1,)))
+rule(
+    "sigmoid",
+    "SigmoidBackward0",
+    ("grad * (1 - result) * result", lambda g, i, o, a: g * ((1 - o) * o), (-1,)),
+)
+rule(
+    "relu",
+    "ReluBackward0",
+    ("grad * (result > 0)", lambda g, i, o, a: T.where(o > 0, g, 0.0), (-1,)),
+)
 rule("sqrt", "SqrtBackward0", ("grad / (2 * result)", lambda g, i, o, a: g / (2 * o), (-1,)))
-rule("rsqrt", "RsqrtBackward0",
-     ("-0.5 * grad * result**3", lambda g, i, o, a: -0.5 * g * (o * o * o), (-1,)))
+rule(
+    "rsqrt",
+    "RsqrtBackward0",
+    ("-0.5 * grad * result**3", lambda g, i, o, a: -0.5 * g * (o * o * o), (-1,)),
+)
 rule("abs", "AbsBackward0", ("grad * sign(self)", lambda g, i, o, a: g * i[0].sign(), (0,)))
 rule("sign", "SignBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
 rule("floor", "FloorBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
@@ -208,12 +328,20 @@ rule("ceil", "CeilBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
 rule("round", "RoundBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
 rule("trunc", "TruncBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
 rule("frac", "FracBackward0", ("grad", lambda g, i, o, a: g, NONE))
-rule("erf", "ErfBackward0",
-     ("grad * 2/sqrt(pi) * exp(-self**2)",
-      lambda g, i, o, a: g * ((-(i[0] * i[0])).exp() * TWO_OVER_SQRT_PI), (0,)))
-rule("clamp", "ClampBackward1",
-     ("grad where min <= self <= max", lambda g, i, o, a: T.where(_in_range(i[0], a), g, 0.0),
-      (0,)))
+rule(
+    "erf",
+    "ErfBackward0",
+    (
+        "grad * 2/sqrt(pi) * exp(-self**2)",
+        lambda g, i, o, a: g * ((-(i[0] * i[0])).exp() * TWO_OVER_SQRT_PI),
+        (0,),
+    ),
+)
+rule(
+    "clamp",
+    "ClampBackward1",
+    ("grad where min <= self <= max", lambda g, i, o, a: T.where(_in_range(i[0], a), g, 0.0), (0,)),
+)
 
 
 def _in_range(x: Any, bounds: tuple[Any, Any]) -> Any:
@@ -226,12 +354,24 @@ def _in_range(x: Any, bounds: tuple[Any, Any]) -> Any:
 
 
 # ----------------------------------------------------------------------------- activations
-rule("leaky_relu", "LeakyReluBackward0",
-     ("grad * (self > 0 ? 1 : negative_slope)",
-      lambda g, i, o, a: T.where(i[0] > 0, g, g * a), (0,)))
-rule("elu", "EluBackward0",
-     ("grad * (self > 0 ? 1 : alpha * exp(self))",
-      lambda g, i, o, a: T.where(i[0] > 0, g, g * (i[0].exp() * a)), (0,)))
+rule(
+    "leaky_relu",
+    "LeakyReluBackward0",
+    (
+        "grad * (self > 0 ? 1 : negative_slope)",
+        lambda g, i, o, a: T.where(i[0] > 0, g, g * a),
+        (0,),
+    ),
+)
+rule(
+    "elu",
+    "EluBackward0",
+    (
+        "grad * (self > 0 ? 1 : alpha * exp(self))",
+        lambda g, i, o, a: T.where(i[0] > 0, g, g * (i[0].exp() * a)),
+        (0,),
+    ),
+)
 
 
 def _gelu_grad(g: Any, x: Any, approximate: str) -> Any:
@@ -246,8 +386,11 @@ def _gelu_grad(g: Any, x: Any, approximate: str) -> Any:
     return g * (cdf + x * pdf)
 
 
-rule("gelu", "GeluBackward0",
-     ("grad * (Phi(self) + self * phi(self))", lambda g, i, o, a: _gelu_grad(g, i[0], a), (0,)))
+rule(
+    "gelu",
+    "GeluBackward0",
+    ("grad * (Phi(self) + self * phi(self))", lambda g, i, o, a: _gelu_grad(g, i[0], a), (0,)),
+)
 
 
 def _silu_grad(g: Any, x: Any) -> Any:
@@ -255,18 +398,42 @@ def _silu_grad(g: Any, x: Any) -> Any:
     return g * (s * (1 + x * (1 - s)))
 
 
-rule("silu", "SiluBackward0",
-     ("grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))",
-      lambda g, i, o, a: _silu_grad(g, i[0]), (0,)))
-rule("softplus", "SoftplusBackward0",
-     ("grad * sigmoid(beta * self) (identity above threshold)",
-      lambda g, i, o, a: T.where(i[0] * a[0] > a[1], g, g * (i[0] * a[0]).sigmoid()), (0,)))
-rule("softmax", "SoftmaxBackward0",
-     ("result * (grad - (grad * result).sum(dim, keepdim=True))",
-      lambda g, i, o, a: o * (g - (g * o).sum(a, keepdim=True)), (-1,)))
-rule("log_softmax", "LogSoftmaxBackward0",
-     ("grad - exp(result) * grad.sum(dim, keepdim=True)",
-      lambda g, i, o, a: g - o.exp() * g.sum(a, keepdim=True), (-1,)))
+rule(
+    "silu",
+    "SiluBackward0",
+    (
+        "grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))",
+        lambda g, i, o, a: _silu_grad(g, i[0]),
+        (0,),
+    ),
+)
+rule(
+    "softplus",
+    "SoftplusBackward0",
+    (
+        "grad * sigmoid(beta * self) (identity above threshold)",
+        lambda g, i, o, a: T.where(i[0] * a[0] > a[1], g, g * (i[0] * a[0]).sigmoid()),
+        (0,),
+    ),
+)
+rule(
+    "softmax",
+    "SoftmaxBackward0",
+    (
+        "result * (grad - (grad * result).sum(dim, keepdim=True))",
+        lambda g, i, o, a: o * (g - (g * o).sum(a, keepdim=True)),
+        (-1,),
+    ),
+)
+rule(
+    "log_softmax",
+    "LogSoftmaxBackward0",
+    (
+        "grad - exp(result) * grad.sum(dim, keepdim=True)",
+        lambda g, i, o, a: g - o.exp() * g.sum(a, keepdim=True),
+        (-1,),
+    ),
+)
 
 
 # ----------------------------------------------------------------------------- reductions
@@ -289,16 +456,34 @@ def _count(x: Any, dims: tuple[int, ...]) -> int:
     return n
 
 
-rule("sum", "SumBackward0", ("grad.expand(self.shape)", lambda g, i, o, a: g.expand(i[0].shape),
-                             NONE))
-rule("sum_dim", "SumBackward1",
-     ("grad.unsqueeze(dim).expand(self.shape)", lambda g, i, o, a: _expand_back(g, i[0], a), NONE))
-rule("mean", "MeanBackward0",
-     ("grad.expand(self.shape) / self.numel()",
-      lambda g, i, o, a: g.expand(i[0].shape) / max(i[0].numel(), 1), NONE))
-rule("mean_dim", "MeanBackward1",
-     ("grad.unsqueeze(dim).expand(self.shape) / n",
-      lambda g, i, o, a: _expand_back(g, i[0], a) / max(_count(i[0], a[0]), 1), NONE))
+rule(
+    "sum",
+    "SumBackward0",
+    ("grad.expand(self.shape)", lambda g, i, o, a: g.expand(i[0].shape), NONE),
+)
+rule(
+    "sum_dim",
+    "SumBackward1",
+    ("grad.unsqueeze(dim).expand(self.shape)", lambda g, i, o, a: _expand_back(g, i[0], a), NONE),
+)
+rule(
+    "mean",
+    "MeanBackward0",
+    (
+        "grad.expand(self.shape) / self.numel()",
+        lambda g, i, o, a: g.expand(i[0].shape) / max(i[0].numel(), 1),
+        NONE,
+    ),
+)
+rule(
+    "mean_dim",
+    "MeanBackward1",
+    (
+        "grad.unsqueeze(dim).expand(self.shape) / n",
+        lambda g, i, o, a: _expand_back(g, i[0], a) / max(_count(i[0], a[0]), 1),
+        NONE,
+    ),
+)
 
 
 def _prod_others(x: Any, dims: tuple[int, ...] | None) -> Any:
@@ -315,8 +500,9 @@ def _prod_others(x: Any, dims: tuple[int, ...] | None) -> Any:
     m = moved.reshape(lead + (-1,))
     n = m.shape[-1]
     left = np.cumprod(np.concatenate([np.ones(lead + (1,), m.dtype), m[..., :-1]], -1), -1)
-    right = np.cumprod(np.concatenate([np.ones(lead + (1,), m.dtype), m[..., :0:-1]], -1),
-                       -1)[..., ::-1]
+    right = np.cumprod(np.concatenate([np.ones(lead + (1,), m.dtype), m[..., :0:-1]], -1), -1)[
+        ..., ::-1
+    ]
     others = (left * right).reshape(moved.shape) if n else moved
     back = np.moveaxis(others, list(range(data.ndim - len(flat_axes), data.ndim)), flat_axes)
     return Tensor(np.ascontiguousarray(back).astype(data.dtype), x._dtype)
@@ -334,10 +520,16 @@ def _prod_grad(g: Any, x: Any, o: Any, a: Any) -> Any:
     return g * unreduce(o, x.shape, dims, keepdim) / x
 
 
-rule("prod", "ProdBackward0",
-     ("grad * result / self", lambda g, i, o, a: _prod_grad(g, i[0], o, None), (0, -1)))
-rule("prod_dim", "ProdBackward1",
-     ("grad * result / self (along dim)", lambda g, i, o, a: _prod_grad(g, i[0], o, a), (0, -1)))
+rule(
+    "prod",
+    "ProdBackward0",
+    ("grad * result / self", lambda g, i, o, a: _prod_grad(g, i[0], o, None), (0, -1)),
+)
+rule(
+    "prod_dim",
+    "ProdBackward1",
+    ("grad * result / self (along dim)", lambda g, i, o, a: _prod_grad(g, i[0], o, a), (0, -1)),
+)
 
 
 def _distribute(g: Any, x: Any, o: Any) -> Any:
@@ -352,16 +544,34 @@ def _distribute_dim(g: Any, x: Any, o: Any, a: Any) -> Any:
     return T.where(mask, unreduce(g, x.shape, dims, keepdim) / count, 0.0)
 
 
-rule("max", "MaxBackward1",
-     ("grad / count where self == result", lambda g, i, o, a: _distribute(g, i[0], o), (0, -1)))
-rule("min", "MinBackward1",
-     ("grad / count where self == result", lambda g, i, o, a: _distribute(g, i[0], o), (0, -1)))
-rule("amax", "AmaxBackward0",
-     ("grad / count where self == result",
-      lambda g, i, o, a: _distribute_dim(g, i[0], o, a), (0, -1)))
-rule("amin", "AminBackward0",
-     ("grad / count where self == result",
-      lambda g, i, o, a: _distribute_dim(g, i[0], o, a), (0, -1)))
+rule(
+    "max",
+    "MaxBackward1",
+    ("grad / count where self == result", lambda g, i, o, a: _distribute(g, i[0], o), (0, -1)),
+)
+rule(
+    "min",
+    "MinBackward1",
+    ("grad / count where self == result", lambda g, i, o, a: _distribute(g, i[0], o), (0, -1)),
+)
+rule(
+    "amax",
+    "AmaxBackward0",
+    (
+        "grad / count where self == result",
+        lambda g, i, o, a: _distribute_dim(g, i[0], o, a),
+        (0, -1),
+    ),
+)
+rule(
+    "amin",
+    "AminBackward0",
+    (
+        "grad / count where self == result",
+        lambda g, i, o, a: _distribute_dim(g, i[0], o, a),
+        (0, -1),
+    ),
+)
 
 
 def _scatter_back(g: Any, x: Any, a: Any) -> Any:
@@ -372,28 +582,59 @@ def _scatter_back(g: Any, x: Any, a: Any) -> Any:
     return T.zeros_like(x).scatter(dim, indices, g)
 
 
-rule("max_dim", "MaxBackward0",
-     ("grad scattered to the argmax along dim", lambda g, i, o, a: _scatter_back(g, i[0], a),
-      NONE))
-rule("min_dim", "MinBackward0",
-     ("grad scattered to the argmin along dim", lambda g, i, o, a: _scatter_back(g, i[0], a),
-      NONE))
-rule("sort", "SortBackward0",
-     ("grad scattered back to the sorted positions",
-      lambda g, i, o, a: _scatter_back(g, i[0], a), NONE))
-rule("topk", "TopkBackward0",
-     ("grad scattered back to the top-k positions",
-      lambda g, i, o, a: _scatter_back(g, i[0], a), NONE))
-rule("scatter", "ScatterBackward0",
-     ("grad with the scattered positions zeroed",
-      lambda g, i, o, a: g.scatter(a[0], a[1], 0.0), NONE),
-     ("grad.gather(dim, index)", lambda g, i, o, a: g.gather(a[0], a[1]), NONE))
-rule("gather", "GatherBackward0",
-     ("zeros.scatter_add(dim, index, grad)",
-      lambda g, i, o, a: T.zeros_like(i[0]).scatter_add(a[0], a[1], g), NONE))
-rule("scatter_add", "ScatterAddBackward0",
-     ("grad", lambda g, i, o, a: g, NONE),
-     ("grad.gather(dim, index)", lambda g, i, o, a: g.gather(a[0], a[1]), NONE))
+rule(
+    "max_dim",
+    "MaxBackward0",
+    ("grad scattered to the argmax along dim", lambda g, i, o, a: _scatter_back(g, i[0], a), NONE),
+)
+rule(
+    "min_dim",
+    "MinBackward0",
+    ("grad scattered to the argmin along dim", lambda g, i, o, a: _scatter_back(g, i[0], a), NONE),
+)
+rule(
+    "sort",
+    "SortBackward0",
+    (
+        "grad scattered back to the sorted positions",
+        lambda g, i, o, a: _scatter_back(g, i[0], a),
+        NONE,
+    ),
+)
+rule(
+    "topk",
+    "TopkBackward0",
+    (
+        "grad scattered back to the top-k positions",
+        lambda g, i, o, a: _scatter_back(g, i[0], a),
+        NONE,
+    ),
+)
+rule(
+    "scatter",
+    "ScatterBackward0",
+    (
+        "grad with the scattered positions zeroed",
+        lambda g, i, o, a: g.scatter(a[0], a[1], 0.0),
+        NONE,
+    ),
+    ("grad.gather(dim, index)", lambda g, i, o, a: g.gather(a[0], a[1]), NONE),
+)
+rule(
+    "gather",
+    "GatherBackward0",
+    (
+        "zeros.scatter_add(dim, index, grad)",
+        lambda g, i, o, a: T.zeros_like(i[0]).scatter_add(a[0], a[1], g),
+        NONE,
+    ),
+)
+rule(
+    "scatter_add",
+    "ScatterAddBackward0",
+    ("grad", lambda g, i, o, a: g, NONE),
+    ("grad.gather(dim, index)", lambda g, i, o, a: g.gather(a[0], a[1]), NONE),
+)
 
 
 def _var_grad(g: Any, x: Any, a: Any, std: Any = None) -> Any:
@@ -406,12 +647,20 @@ def _var_grad(g: Any, x: Any, a: Any, std: Any = None) -> Any:
     return g * centered / (unreduce(std, x.shape, dims, keepdim) * max(n - correction, 0))
 
 
-rule("var", "VarBackward0",
-     ("grad * 2 * (self - mean) / (N - correction)", lambda g, i, o, a: _var_grad(g, i[0], a),
-      (0,)))
-rule("std", "StdBackward0",
-     ("grad * (self - mean) / (result * (N - correction))",
-      lambda g, i, o, a: _var_grad(g, i[0], a, o), (0, -1)))
+rule(
+    "var",
+    "VarBackward0",
+    ("grad * 2 * (self - mean) / (N - correction)", lambda g, i, o, a: _var_grad(g, i[0], a), (0,)),
+)
+rule(
+    "std",
+    "StdBackward0",
+    (
+        "grad * (self - mean) / (result * (N - correction))",
+        lambda g, i, o, a: _var_grad(g, i[0], a, o),
+        (0, -1),
+    ),
+)
 
 
 def _norm_grad(g: Any, x: Any, o: Any, a: Any) -> Any:
@@ -431,12 +680,20 @@ def _norm_grad(g: Any, x: Any, o: Any, a: Any) -> Any:
     return T.where(o == 0, 0.0, g * x * x.abs() ** (p - 2) / o ** (p - 1))
 
 
-rule("norm", "LinalgVectorNormBackward0",
-     ("grad * self * |self|**(p-2) / result**(p-1)", lambda g, i, o, a: _norm_grad(g, i[0], o, a),
-      (0, -1)))
-rule("cumsum", "CumsumBackward0",
-     ("grad.flip(dim).cumsum(dim).flip(dim)",
-      lambda g, i, o, a: g.flip(a).cumsum(a).flip(a), NONE))
+rule(
+    "norm",
+    "LinalgVectorNormBackward0",
+    (
+        "grad * self * |self|**(p-2) / result**(p-1)",
+        lambda g, i, o, a: _norm_grad(g, i[0], o, a),
+        (0, -1),
+    ),
+)
+rule(
+    "cumsum",
+    "CumsumBackward0",
+    ("grad.flip(dim).cumsum(dim).flip(dim)", lambda g, i, o, a: g.flip(a).cumsum(a).flip(a), NONE),
+)
 
 
 def _cumprod_grad(g: Any, x: Any, o: Any, dim: int) -> Any:
@@ -444,59 +701,114 @@ def _cumprod_grad(g: Any, x: Any, o: Any, dim: int) -> Any:
     return (g * o).flip(dim).cumsum(dim).flip(dim) / x
 
 
-rule("cumprod", "CumprodBackward0",
-     ("reverse cumsum of grad * result / self", lambda g, i, o, a: _cumprod_grad(g, i[0], o, a),
-      (0, -1)))
-rule("logsumexp", "LogsumexpBackward0",
-     ("grad * exp(self - result)",
-      lambda g, i, o, a: unreduce(g, i[0].shape, a[0], a[1])
-      * (i[0] - unreduce(o, i[0].shape, a[0], a[1])).exp(), (0, -1)))
+rule(
+    "cumprod",
+    "CumprodBackward0",
+    (
+        "reverse cumsum of grad * result / self",
+        lambda g, i, o, a: _cumprod_grad(g, i[0], o, a),
+        (0, -1),
+    ),
+)
+rule(
+    "logsumexp",
+    "LogsumexpBackward0",
+    (
+        "grad * exp(self - result)",
+        lambda g, i, o, a: (
+            unreduce(g, i[0].shape, a[0], a[1]) * (i[0] - unreduce(o, i[0].shape, a[0], a[1])).exp()
+        ),
+        (0, -1),
+    ),
+)
 
 # ----------------------------------------------------------------------------- linear algebra
-rule("mm", "MmBackward0",
-     ("grad @ mat2.T", lambda g, i, o, a: g.mm(i[1].t()), (1,)),
-     ("self.T @ grad", lambda g, i, o, a: i[0].t().mm(g), (0,)))
-rule("bmm", "BmmBackward0",
-     ("grad @ mat2.transpose(1, 2)", lambda g, i, o, a: g.bmm(i[1].transpose(1, 2)), (1,)),
-     ("self.transpose(1, 2) @ grad", lambda g, i, o, a: i[0].transpose(1, 2).bmm(g), (0,)))
-rule("mv", "MvBackward0",
-     ("outer(grad, vec)", lambda g, i, o, a: g.unsqueeze(1) * i[1], (1,)),
-     ("self.T @ grad", lambda g, i, o, a: i[0].t().mv(g), (0,)))
-rule("dot", "DotBackward0",
-     ("grad * other", lambda g, i, o, a: g * i[1], (1,)),
-     ("grad * self", lambda g, i, o, a: g * i[0], (0,)))
-rule("addmm", "AddmmBackward0",
-     ("grad * beta", lambda g, i, o, a: g if a[0] == 1 else g * a[0], NONE),
-     ("grad @ mat2.T * alpha", lambda g, i, o, a: g.mm(i[2].t()) * a[1], (2,)),
-     ("mat1.T @ grad * alpha", lambda g, i, o, a: i[1].t().mm(g) * a[1], (1,)))
-rule("trace", "TraceBackward0",
-     ("eye * grad", lambda g, i, o, a: T.eye(*i[0].shape, dtype=i[0].dtype) * g, NONE))
-rule("diag", "DiagonalBackward0_copy",
-     ("diag_embed(grad)", lambda g, i, o, a: T.diag_backward(g, i[0].shape, a), NONE))
+rule(
+    "mm",
+    "MmBackward0",
+    ("grad @ mat2.T", lambda g, i, o, a: g.mm(i[1].t()), (1,)),
+    ("self.T @ grad", lambda g, i, o, a: i[0].t().mm(g), (0,)),
+)
+rule(
+    "bmm",
+    "BmmBackward0",
+    ("grad @ mat2.transpose(1, 2)", lambda g, i, o, a: g.bmm(i[1].transpose(1, 2)), (1,)),
+    ("self.transpose(1, 2) @ grad", lambda g, i, o, a: i[0].transpose(1, 2).bmm(g), (0,)),
+)
+rule(
+    "mv",
+    "MvBackward0",
+    ("outer(grad, vec)", lambda g, i, o, a: g.unsqueeze(1) * i[1], (1,)),
+    ("self.T @ grad", lambda g, i, o, a: i[0].t().mv(g), (0,)),
+)
+rule(
+    "dot",
+    "DotBackward0",
+    ("grad * other", lambda g, i, o, a: g * i[1], (1,)),
+    ("grad * self", lambda g, i, o, a: g * i[0], (0,)),
+)
+rule(
+    "addmm",
+    "AddmmBackward0",
+    ("grad * beta", lambda g, i, o, a: g if a[0] == 1 else g * a[0], NONE),
+    ("grad @ mat2.T * alpha", lambda g, i, o, a: g.mm(i[2].t()) * a[1], (2,)),
+    ("mat1.T @ grad * alpha", lambda g, i, o, a: i[1].t().mm(g) * a[1], (1,)),
+)
+rule(
+    "trace",
+    "TraceBackward0",
+    ("eye * grad", lambda g, i, o, a: T.eye(*i[0].shape, dtype=i[0].dtype) * g, NONE),
+)
+rule(
+    "diag",
+    "DiagonalBackward0_copy",
+    ("diag_embed(grad)", lambda g, i, o, a: T.diag_backward(g, i[0].shape, a), NONE),
+)
 rule("tril", "TrilBackward0", ("grad.tril(k)", lambda g, i, o, a: g.tril(a), NONE))
 rule("triu", "TriuBackward0", ("grad.triu(k)", lambda g, i, o, a: g.triu(a), NONE))
 
 # ----------------------------------------------------------------------------- shape and views
-rule("view", "ViewBackward0", ("grad.reshape(self.shape)",
-                               lambda g, i, o, a: g.reshape(i[0].shape), NONE))
-rule("unsafe_view", "UnsafeViewBackward0",
-     ("grad.reshape(self.shape)", lambda g, i, o, a: g.reshape(i[0].shape), NONE))
+rule(
+    "view",
+    "ViewBackward0",
+    ("grad.reshape(self.shape)", lambda g, i, o, a: g.reshape(i[0].shape), NONE),
+)
+rule(
+    "unsafe_view",
+    "UnsafeViewBackward0",
+    ("grad.reshape(self.shape)", lambda g, i, o, a: g.reshape(i[0].shape), NONE),
+)
 rule("alias", "AliasBackward0", ("grad", lambda g, i, o, a: g, NONE))
-rule("unsqueeze", "UnsqueezeBackward0",
-     ("grad.squeeze(dim)", lambda g, i, o, a: g.squeeze(a), NONE))
-rule("squeeze", "SqueezeBackward0",
-     ("grad.reshape(self.shape)", lambda g, i, o, a: g.reshape(i[0].shape), NONE))
-rule("squeeze_dim", "SqueezeBackward1",
-     ("grad.unsqueeze(dim)", lambda g, i, o, a: g.reshape(i[0].shape), NONE))
-rule("squeeze_dims", "SqueezeBackward4",
-     ("grad.unsqueeze(dims)", lambda g, i, o, a: g.reshape(i[0].shape), NONE))
-rule("expand", "ExpandBackward0",
-     ("grad.sum_to_size(self.shape)", lambda g, i, o, a: g, NONE))
-rule("transpose", "TransposeBackward0",
-     ("grad.transpose(dim0, dim1)", lambda g, i, o, a: g.transpose(a[0], a[1]), NONE))
+rule(
+    "unsqueeze", "UnsqueezeBackward0", ("grad.squeeze(dim)", lambda g, i, o, a: g.squeeze(a), NONE)
+)
+rule(
+    "squeeze",
+    "SqueezeBackward0",
+    ("grad.reshape(self.shape)", lambda g, i, o, a: g.reshape(i[0].shape), NONE),
+)
+rule(
+    "squeeze_dim",
+    "SqueezeBackward1",
+    ("grad.unsqueeze(dim)", lambda g, i, o, a: g.reshape(i[0].shape), NONE),
+)
+rule(
+    "squeeze_dims",
+    "SqueezeBackward4",
+    ("grad.unsqueeze(dims)", lambda g, i, o, a: g.reshape(i[0].shape), NONE),
+)
+rule("expand", "ExpandBackward0", ("grad.sum_to_size(self.shape)", lambda g, i, o, a: g, NONE))
+rule(
+    "transpose",
+    "TransposeBackward0",
+    ("grad.transpose(dim0, dim1)", lambda g, i, o, a: g.transpose(a[0], a[1]), NONE),
+)
 rule("t", "TBackward0", ("grad.t()", lambda g, i, o, a: g.t(), NONE))
-rule("permute", "PermuteBackward0",
-     ("grad.permute(inverse(dims))", lambda g, i, o, a: g.permute(_inverse(a)), NONE))
+rule(
+    "permute",
+    "PermuteBackward0",
+    ("grad.permute(inverse(dims))", lambda g, i, o, a: g.permute(_inverse(a)), NONE),
+)
 
 
 def _inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
@@ -506,80 +818,178 @@ def _inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(inv)
 
 
-rule("select", "SelectBackward0",
-     ("zeros with grad at [index] along dim",
-      lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE))
-rule("slice", "SliceBackward0",
-     ("zeros with grad in the slice",
-      lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE))
-rule("index", "IndexBackward0",
-     ("zeros.index_put(indices, grad, accumulate=True)",
-      lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE))
-rule("index_backward", "IndexPutBackward0",
-     ("grad[indices]", lambda g, i, o, a: g[a[1]], NONE))
-rule("split", "SplitBackward0",
-     ("zeros with grad in this piece",
-      lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE))
-rule("split_with_sizes", "SplitWithSizesBackward0",
-     ("zeros with grad in this piece",
-      lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE))
-rule("unbind", "UnbindBackward0",
-     ("zeros with grad at [index] along dim",
-      lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE))
-rule("cat", "CatBackward0",
-     ("grad.narrow(dim, offset_k, size_k)",
-      lambda g, i, o, a, k: g.narrow(a[0], a[1][k], i[k].shape[a[0]]) if i[k].dim() > 1
-      or i[k].numel() > 0 else g.sum() * 0, NONE), variadic=True)
-rule("stack", "StackBackward0",
-     ("grad.select(dim, k)", lambda g, i, o, a, k: g.select(a, k), NONE), variadic=True)
+rule(
+    "select",
+    "SelectBackward0",
+    (
+        "zeros with grad at [index] along dim",
+        lambda g, i, o, a: T.index_backward(g, i[0].shape, a),
+        NONE,
+    ),
+)
+rule(
+    "slice",
+    "SliceBackward0",
+    ("zeros with grad in the slice", lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE),
+)
+rule(
+    "index",
+    "IndexBackward0",
+    (
+        "zeros.index_put(indices, grad, accumulate=True)",
+        lambda g, i, o, a: T.index_backward(g, i[0].shape, a),
+        NONE,
+    ),
+)
+rule("index_backward", "IndexPutBackward0", ("grad[indices]", lambda g, i, o, a: g[a[1]], NONE))
+rule(
+    "split",
+    "SplitBackward0",
+    ("zeros with grad in this piece", lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE),
+)
+rule(
+    "split_with_sizes",
+    "SplitWithSizesBackward0",
+    ("zeros with grad in this piece", lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE),
+)
+rule(
+    "unbind",
+    "UnbindBackward0",
+    (
+        "zeros with grad at [index] along dim",
+        lambda g, i, o, a: T.index_backward(g, i[0].shape, a),
+        NONE,
+    ),
+)
+rule(
+    "cat",
+    "CatBackward0",
+    (
+        "grad.narrow(dim, offset_k, size_k)",
+        lambda g, i, o, a, k: (
+            g.narrow(a[0], a[1][k], i[k].shape[a[0]])
+            if i[k].dim() > 1 or i[k].numel() > 0
+            else g.sum() * 0
+        ),
+        NONE,
+    ),
+    variadic=True,
+)
+rule(
+    "stack",
+    "StackBackward0",
+    ("grad.select(dim, k)", lambda g, i, o, a, k: g.select(a, k), NONE),
+    variadic=True,
+)
 rule("clone", "CloneBackward0", ("grad", lambda g, i, o, a: g, NONE))
 rule("to_copy", "ToCopyBackward0", ("grad.to(self.dtype)", lambda g, i, o, a: g, NONE))
 rule("copy", "CopyBackwards", ("grad", lambda g, i, o, a: g, NONE))
-rule("repeat", "RepeatBackward0",
-     ("grad summed over the repeats", lambda g, i, o, a: T.repeat_backward(g, i[0].shape, a),
-      NONE))
+rule(
+    "repeat",
+    "RepeatBackward0",
+    ("grad summed over the repeats", lambda g, i, o, a: T.repeat_backward(g, i[0].shape, a), NONE),
+)
 rule("flip", "FlipBackward0", ("grad.flip(dims)", lambda g, i, o, a: g.flip(a), NONE))
-rule("roll", "RollBackward0",
-     ("grad.roll(-shifts, dims)",
-      lambda g, i, o, a: g.roll(tuple(-s for s in a[0]), a[1]), NONE))
-rule("index_select", "IndexSelectBackward0",
-     ("zeros.index_add(dim, index, grad)",
-      lambda g, i, o, a: T.zeros_like(i[0]).index_add(a[0], a[1], g), NONE))
-rule("index_add", "IndexAddBackward0",
-     ("grad", lambda g, i, o, a: g, NONE),
-     ("grad.index_select(dim, index) * alpha",
-      lambda g, i, o, a: g.index_select(a[0], a[1]), NONE))
-rule("masked_fill", "MaskedFillBackward0",
-     ("grad.masked_fill(mask, 0)", lambda g, i, o, a: g.masked_fill(a, 0.0), NONE))
-rule("masked_select", "MaskedSelectBackward0",
-     ("zeros.masked_scatter(mask, grad)",
-      lambda g, i, o, a: T.index_backward(g, i[0].shape, a), NONE))
+rule(
+    "roll",
+    "RollBackward0",
+    ("grad.roll(-shifts, dims)", lambda g, i, o, a: g.roll(tuple(-s for s in a[0]), a[1]), NONE),
+)
+rule(
+    "index_select",
+    "IndexSelectBackward0",
+    (
+        "zeros.index_add(dim, index, grad)",
+        lambda g, i, o, a: T.zeros_like(i[0]).index_add(a[0], a[1], g),
+        NONE,
+    ),
+)
+rule(
+    "index_add",
+    "IndexAddBackward0",
+    ("grad", lambda g, i, o, a: g, NONE),
+    ("grad.index_select(dim, index) * alpha", lambda g, i, o, a: g.index_select(a[0], a[1]), NONE),
+)
+rule(
+    "masked_fill",
+    "MaskedFillBackward0",
+    ("grad.masked_fill(mask, 0)", lambda g, i, o, a: g.masked_fill(a, 0.0), NONE),
+)
+rule(
+    "masked_select",
+    "MaskedSelectBackward0",
+    (
+        "zeros.masked_scatter(mask, grad)",
+        lambda g, i, o, a: T.index_backward(g, i[0].shape, a),
+        NONE,
+    ),
+)
 
 # ----------------------------------------------------------------------------- losses
-rule("mse_loss", "MseLossBackward0",
-     ("2 * (self - target) * grad / N", lambda g, i, o, a: T.mse_backward(g, i[0], i[1], a),
-      (0, 1)),
-     ("-2 * (self - target) * grad / N",
-      lambda g, i, o, a: -T.mse_backward(g, i[0], i[1], a), (0, 1)))
-rule("nll_loss", "NllLossBackward0",
-     ("-grad * weight at target / total weight",
-      lambda g, i, o, a: T.nll_backward(g, i[0], a), NONE))
-rule("binary_cross_entropy", "BinaryCrossEntropyBackward0",
-     ("grad * (self - target) / (self * (1 - self))",
-      lambda g, i, o, a: T.bce_backward(g, i[0], i[1], a), (0, 1)),
-     ("grad * log((1 - self) / self)", lambda g, i, o, a: T.bce_target_backward(g, i[0], a),
-      (0,)))
-rule("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
-     ("grad * (sigmoid(self) - target)", lambda g, i, o, a: T.bcel_backward(g, i[0], i[1], a),
-      (0, 1)),
-     ("-grad * self", lambda g, i, o, a: T.bcel_target_backward(g, i[0], a), (0,)))
-rule("smooth_l1_loss", "SmoothL1LossBackward0",
-     ("grad * clamp((self - target) / beta, -1, 1)",
-      lambda g, i, o, a: T.smooth_l1_backward(g, i[0], i[1], a), (0, 1)),
-     ("-grad * clamp((self - target) / beta, -1, 1)",
-      lambda g, i, o, a: -T.smooth_l1_backward(g, i[0], i[1], a), (0, 1)))
-rule("huber_loss", "HuberLossBackward0",
-     ("grad * clamp(self - target, -delta, delta)",
-      lambda g, i, o, a: T.huber_backward(g, i[0], i[1], a), (0, 1)),
-     ("-grad * clamp(self - target, -delta, delta)",
-      lambda g, i, o, a: -T.huber_backward(g, i[0], i[1], a), (0, 1)))
+rule(
+    "mse_loss",
+    "MseLossBackward0",
+    ("2 * (self - target) * grad / N", lambda g, i, o, a: T.mse_backward(g, i[0], i[1], a), (0, 1)),
+    (
+        "-2 * (self - target) * grad / N",
+        lambda g, i, o, a: -T.mse_backward(g, i[0], i[1], a),
+        (0, 1),
+    ),
+)
+rule(
+    "nll_loss",
+    "NllLossBackward0",
+    (
+        "-grad * weight at target / total weight",
+        lambda g, i, o, a: T.nll_backward(g, i[0], a),
+        NONE,
+    ),
+)
+rule(
+    "binary_cross_entropy",
+    "BinaryCrossEntropyBackward0",
+    (
+        "grad * (self - target) / (self * (1 - self))",
+        lambda g, i, o, a: T.bce_backward(g, i[0], i[1], a),
+        (0, 1),
+    ),
+    ("grad * log((1 - self) / self)", lambda g, i, o, a: T.bce_target_backward(g, i[0], a), (0,)),
+)
+rule(
+    "binary_cross_entropy_with_logits",
+    "BinaryCrossEntropyWithLogitsBackward0",
+    (
+        "grad * (sigmoid(self) - target)",
+        lambda g, i, o, a: T.bcel_backward(g, i[0], i[1], a),
+        (0, 1),
+    ),
+    ("-grad * self", lambda g, i, o, a: T.bcel_target_backward(g, i[0], a), (0,)),
+)
+rule(
+    "smooth_l1_loss",
+    "SmoothL1LossBackward0",
+    (
+        "grad * clamp((self - target) / beta, -1, 1)",
+        lambda g, i, o, a: T.smooth_l1_backward(g, i[0], i[1], a),
+        (0, 1),
+    ),
+    (
+        "-grad * clamp((self - target) / beta, -1, 1)",
+        lambda g, i, o, a: -T.smooth_l1_backward(g, i[0], i[1], a),
+        (0, 1),
+    ),
+)
+rule(
+    "huber_loss",
+    "HuberLossBackward0",
+    (
+        "grad * clamp(self - target, -delta, delta)",
+        lambda g, i, o, a: T.huber_backward(g, i[0], i[1], a),
+        (0, 1),
+    ),
+    (
+        "-grad * clamp(self - target, -delta, delta)",
+        lambda g, i, o, a: -T.huber_backward(g, i[0], i[1], a),
+        (0, 1),
+    ),
+)

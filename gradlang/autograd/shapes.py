@@ -14,7 +14,8 @@ def wrap_dim(dim: int, ndim: int) -> int:
     n = ndim if ndim > 0 else 1
     if dim < -n or dim >= n:
         raise TorchIndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
     return dim + n if dim < 0 else (dim if ndim > 0 else 0)
 
 
@@ -47,7 +48,8 @@ def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
         if x != y and x != 1 and y != 1:
             raise TorchRuntimeError(
                 f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                f"non-singleton dimension {n - k}")
+                f"non-singleton dimension {n - k}"
+            )
         out[n - k] = y if x == 1 else x
     return tuple(out)
 
@@ -63,11 +65,12 @@ def parse_shape(args: tuple) -> tuple[int, ...]:
         args = tuple(args[0])
     out = []
     for s in args:
-        if hasattr(s, "_data") and getattr(s, "_data").ndim == 0:
+        if hasattr(s, "_data") and s._data.ndim == 0:
             s = int(s._data.item())
         if not isinstance(s, int) or isinstance(s, bool):
             raise TorchTypeError(
-                f"expected a sequence of integers or a single integer, got '{type(s).__name__}'")
+                f"expected a sequence of integers or a single integer, got '{type(s).__name__}'"
+            )
         out.append(s)
     return tuple(out)
 
@@ -88,7 +91,8 @@ def infer_view_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     if infer >= 0:
         if known == 0 or numel % known != 0:
             raise TorchRuntimeError(
-                f"shape '{shape_list(shape)}' is invalid for input of size {numel}")
+                f"shape '{shape_list(shape)}' is invalid for input of size {numel}"
+            )
         out = list(shape)
         out[infer] = numel // known
         return tuple(out)

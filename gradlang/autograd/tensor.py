@@ -41,8 +41,17 @@ NONLEAF_FLAG_ERROR = (
 class Tensor:
     """An n-dimensional array of one dtype that autograd can differentiate through."""
 
-    __slots__ = ("_data", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_version", "_base",
-                 "_extra", "__weakref__")
+    __slots__ = (
+        "_data",
+        "_dtype",
+        "_requires_grad",
+        "_grad_fn",
+        "_grad",
+        "_version",
+        "_base",
+        "_extra",
+        "__weakref__",
+    )
 
     PUBLIC_ATTRIBUTES: frozenset[str] = frozenset()  # filled in by methods.py
 
@@ -122,12 +131,14 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        self._set_requires_grad(flag, "only Tensors of floating point and complex dtype can "
-                                      "require gradients")
+        self._set_requires_grad(
+            flag, "only Tensors of floating point and complex dtype can require gradients"
+        )
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        self._set_requires_grad(requires_grad, "only Tensors of floating point dtype can "
-                                               "require gradients")
+        self._set_requires_grad(
+            requires_grad, "only Tensors of floating point dtype can require gradients"
+        )
         return self
 
     def _set_requires_grad(self, flag: bool, dtype_message: str) -> None:
@@ -162,8 +173,7 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
-        if self._grad_fn is not None and not (self._extra is not None and
-                                              self._extra.retains_grad):
+        if self._grad_fn is not None and not (self._extra is not None and self._extra.retains_grad):
             _warnings.warn(NONLEAF_GRAD_WARNING + _warnings.triggered())
             return None
         return self._grad
@@ -176,14 +186,16 @@ class Tensor:
         if not isinstance(value, Tensor):
             raise TorchTypeError(
                 f"assigned grad expected to be a Tensor or None but got grad of type "
-                f"{type(value).__name__}")
+                f"{type(value).__name__}"
+            )
         if value._dtype is not self._dtype:
             raise TorchRuntimeError("assigned grad has data of a different type")
         if value._data.shape != self._data.shape:
             raise TorchRuntimeError(
                 f"attempting to assign a gradient of size '{_list(value._data.shape)}' to a "
                 f"tensor of size '{_list(self._data.shape)}'. Please ensure that the gradient "
-                "and the tensor are the same size")
+                "and the tensor are the same size"
+            )
         self._grad = value
 
     @property
@@ -230,7 +242,8 @@ class Tensor:
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         if not self._requires_grad:
             raise TorchRuntimeError(
-                "cannot register a hook on a tensor that doesn't require gradient")
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
         if self._grad_fn is not None:
             hooks = self._grad_fn.pre_hooks
             if hooks is None:
@@ -243,12 +256,18 @@ class Tensor:
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
-    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Any = None) -> None:
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
         from gradlang.autograd.engine import backward
 
-        backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
-                 inputs)
+        backward(
+            [self], None if gradient is None else [gradient], retain_graph, create_graph, inputs
+        )
 
     def detach(self) -> Tensor:
         out = Tensor(self._data, self._dtype)
@@ -274,15 +293,20 @@ class Tensor:
         if self._requires_grad:
             raise TorchRuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead.")
+                "instead."
+            )
         return self._data
 
     def _scalar(self, kind: str) -> Any:
         if self._data.size != 1:
             raise TorchValueError("only one element tensors can be converted to Python scalars")
         if self._requires_grad:
-            _warnings.warn(SCALAR_GRAD_WARNING + _warnings.triggered(
-                "torch/csrc/autograd/generated/python_variable_methods.cpp:835"))
+            _warnings.warn(
+                SCALAR_GRAD_WARNING
+                + _warnings.triggered(
+                    "torch/csrc/autograd/generated/python_variable_methods.cpp:835"
+                )
+            )
         return self._data.item()
 
     def __float__(self) -> float:
@@ -293,13 +317,15 @@ class Tensor:
             value = self._data.item()
             if value != value or value in (float("inf"), float("-inf")):
                 raise TorchRuntimeError(
-                    "value cannot be converted to type int64_t without overflow")
+                    "value cannot be converted to type int64_t without overflow"
+                )
         return int(self._scalar("int"))
 
     def __index__(self) -> int:
         if self._dtype.is_floating_point or self._data.size != 1:
             raise TorchTypeError(
-                "only integer tensors of a single element can be converted to an index")
+                "only integer tensors of a single element can be converted to an index"
+            )
         return int(self._data.item())
 
     def __bool__(self) -> bool:
@@ -333,8 +359,9 @@ class Tensor:
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:
         fn = self._grad_fn
-        return tensor_repr(self._data, self._dtype.name, None if fn is None else fn.name(),
-                           self._requires_grad)
+        return tensor_repr(
+            self._data, self._dtype.name, None if fn is None else fn.name(), self._requires_grad
+        )
 
     __str__ = __repr__
 
@@ -400,8 +427,9 @@ def _list(shape: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def tensor_repr(data: np.ndarray, dtype_name: str, grad_fn_name: str | None,
-                requires_grad: bool) -> str:
+def tensor_repr(
+    data: np.ndarray, dtype_name: str, grad_fn_name: str | None, requires_grad: bool
+) -> str:
     """Print through printing.py (another engineer's); a plain fallback until it exists."""
     try:
         from gradlang.autograd.printing import tensor_repr as real
