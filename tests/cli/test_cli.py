@@ -399,6 +399,7 @@ def test_internal_errors_inside_the_program_run(monkeypatch, gradlang) -> None:
         b"x._secret\n",
         b"class A: pass\n",
     ],
+    ids=lambda b: repr(b[:12]),
 )
 def test_no_input_produces_a_traceback(gradlang, tmp_path: Path, source: bytes) -> None:
     path = tmp_path / "odd.grad"

@@ -54,11 +54,13 @@ def _build_wheel(out: Path) -> Path:
 def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     wheel = _build_wheel(tmp_path)
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     env = _clean_env()
+    # this interpreter's pip installs into the venv (ensurepip would take most of the time)
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+         "--force-reinstall", str(wheel)],
         check=True, capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
     outside = tmp_path / "elsewhere"
