@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gradlang.errors import GradlangError
+from gradlang.runtime.builtins import GROWING, result_numel
 from gradlang.runtime.engine import AccumulateGrad, DType, Node, Size, Tensor
 from gradlang.runtime.limits import Limits
 from gradlang.runtime.pyops import check_length, elements_error, size_error
@@ -60,18 +61,21 @@ NUMBER_ATTRIBUTES = frozenset({"real", "imag", "is_integer", "conjugate"})
 RANGE_ATTRIBUTES = frozenset({"start", "stop", "step", "index", "count"})
 DTYPE_ATTRIBUTES = frozenset({"is_floating_point", "is_complex", "is_signed", "itemsize"})
 SETTABLE_TENSOR_ATTRIBUTES = frozenset({"grad", "requires_grad", "data"})
-GROWING_TENSOR_METHODS = frozenset(
-    {
-        "expand",
-        "repeat",
-        "new_zeros",
-        "new_ones",
-        "new_full",
-        "new_empty",
-        "repeat_interleave",
-        "tile",
-    }
-)
+GROWING_TENSOR_METHODS = (
+    frozenset(
+        {
+            "expand",
+            "repeat",
+            "new_zeros",
+            "new_ones",
+            "new_full",
+            "new_empty",
+            "repeat_interleave",
+            "tile",
+        }
+    )
+    | GROWING
+)  # outer, kron, diag...: checked by the size of their result (builtins.GROWING)
 
 
 def type_label(value: Any) -> str:
@@ -141,6 +145,8 @@ def get_attribute(value: Any, name: str, limits: Limits) -> Any:
         return _list_method(value, name, attr, limits)
     if t is str and name in ("join", "replace"):
         return _str_method(value, name, limits)
+    if name in GROWING and isinstance(value, Tensor):
+        return _growing_method(value, name, attr, limits)
     if name in GROWING_TENSOR_METHODS and isinstance(value, Tensor):
         return _tensor_method(attr, limits)
     return attr
@@ -213,6 +219,21 @@ def _str_method(s: str, name: str, limits: Limits) -> Callable[..., Any]:
         return s.replace(old, new, count)
 
     return replace
+
+
+def _growing_method(
+    tensor: Any, name: str, method: Callable[..., Any], limits: Limits
+) -> Callable[..., Any]:
+    """`tensor.outer(v)`, `.kron`, `.diag()`...: the result's size checked before it is made."""
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        n = result_numel(name, (tensor, *args), kwargs)
+        if n is not None and n > limits.max_elements:
+            raise elements_error(n, limits)
+        return method(*args, **kwargs)
+
+    checked.__name__ = getattr(method, "__name__", name)
+    return checked
 
 
 def _tensor_method(method: Callable[..., Any], limits: Limits) -> Callable[..., Any]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from gradlang.errors import GradlangError, Span
 from gradlang.runtime.attributes import GROWING_TENSOR_METHODS, get_attribute
+from gradlang.runtime.builtins import check_index_list
 from gradlang.runtime.engine import Tensor
 from gradlang.runtime.failures import convert
 from gradlang.runtime.limits import limit_error
@@ -287,6 +288,8 @@ class ExpressionCompiler:
             obj = value(frame)
             idx = index(frame)
             try:
+                if type(obj) is Tensor and type(idx) is list:
+                    check_index_list(idx, self.limits)
                 return obj[idx]
             except Exception as exc:
                 raise convert(exc, span) from None
