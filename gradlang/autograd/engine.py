@@ -86,11 +86,17 @@ def _version_error(node: Node, index: int, tensor: Tensor, expected: int) -> Tor
         if base.endswith("Backward"):
             base = base[: -len("Backward")]
         what += f", which is output 0 of {base},"
-    return TorchRuntimeError(
+    error = TorchRuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {what} is at version {current}; expected version {expected} instead. "
         + VERSION_HINT
     )
+    # where things happened, for the tools' hint (opaque origins set by the runtime)
+    error.saved_at = node.origin  # type: ignore[attr-defined]
+    error.modified_at = (  # type: ignore[attr-defined]
+        tensor._version.last_modified_at if tensor._version is not None else None
+    )
+    return error
 
 
 def _check_saved(node: Node) -> None:
@@ -189,6 +195,11 @@ def run(
                             changed = True
                             break
     watchers = list(observers) if observers else None
+    if watchers is not None:
+        for w in watchers:
+            started = getattr(w, "pass_started", None)
+            if started is not None:
+                started(roots, capture is not None)
     buffers: dict[Any, Tensor] = {}
     captured: dict[Any, Tensor] = {}
     heap: list[tuple[int, int, Any]] = []
@@ -267,6 +278,11 @@ def run(
                 node.freed = True
     finally:
         _gm.enabled = previous_mode
+        if watchers is not None:
+            for w in watchers:
+                ended = getattr(w, "pass_ended", None)
+                if ended is not None:
+                    ended()
     return captured
 
 
@@ -299,13 +315,14 @@ def _accumulate(
 
 
 def _store(var: Tensor, g: Tensor, create_graph: bool) -> None:
-    from gradlang.autograd.dispatch import record1
+    from gradlang.autograd.dispatch import record
     from gradlang.autograd.rules import RULES
 
     old = var._grad
     if old is None:
         if create_graph and g._requires_grad:
-            var._grad = record1(_fresh(g), RULES["copy"], g)
+            # as PyTorch: the new .grad is a copy_ of g into a fresh tensor (CopyBackwards)
+            var._grad = record(_fresh(g), RULES["inplace_copy"], (Tensor(g._data, g._dtype), g))
         else:
             var._grad = _fresh(g)
     elif create_graph and (g._requires_grad or old._requires_grad):

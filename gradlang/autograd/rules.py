@@ -883,7 +883,6 @@ rule(
 )
 rule("clone", "CloneBackward0", ("grad", lambda g, i, o, a: g, NONE))
 rule("to_copy", "ToCopyBackward0", ("grad.to(self.dtype)", lambda g, i, o, a: g, NONE))
-rule("copy", "CopyBackwards", ("grad", lambda g, i, o, a: g, NONE))
 rule(
     "repeat",
     "RepeatBackward0",

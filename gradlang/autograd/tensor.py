@@ -272,6 +272,8 @@ class Tensor:
     def detach(self) -> Tensor:
         out = Tensor(self._data, self._dtype)
         out._version = self._counter()
+        if self._requires_grad:  # remembered for the tools' why(): where the graph was cut
+            out._get_extra().made_by = ("detach", _origin.current)
         return out
 
     def detach_(self) -> Tensor:
@@ -376,12 +378,13 @@ class Tensor:
 class TensorExtra:
     """Rarely used per-tensor state, kept out of Tensor to keep ops cheap."""
 
-    __slots__ = ("retains_grad", "hooks", "accumulator")
+    __slots__ = ("retains_grad", "hooks", "accumulator", "made_by")
 
     def __init__(self) -> None:
         self.retains_grad = False
         self.hooks: list[Callable] | None = None
         self.accumulator: AccumulateGrad | None = None
+        self.made_by: tuple[str, object] | None = None  # ("detach", origin): for why()
 
 
 class RemovableHandle:
