@@ -262,12 +262,11 @@ def run(file: str, as_json: bool, no_report: bool, trace: bool, **kw: Any) -> No
         write_out(json.dumps(doc, allow_nan=False, ensure_ascii=False) + "\n")
         report_diagnostic(session, result)
         sys.exit(result.exit_code)
-    if result.output and not result.output.endswith("\n") and not no_report:
-        write_out("\n")
-    report_diagnostic(session, result)
     if not no_report:
-        sys.stdout.flush()
+        if result.output and not result.output.endswith("\n"):
+            write_out("\n")
         write_out(_report_text(result.tensors, out_color()))
+    report_diagnostic(session, result)  # last, where the eye lands
     sys.exit(result.exit_code)
 
 

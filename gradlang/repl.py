@@ -308,8 +308,10 @@ def completion_words(session: Session) -> tuple[list[str], dict[str, list[str]]]
     from gradlang.torch_script import BARE_NAMES, DISPATCHED
 
     names = list(session.global_names())
+    names += list(getattr(session.interpreter(), "builtins", {}))
     names += ["torch", "F", "print", "range", "len", "float", "int", "bool", "str", "list"]
     names += ["tuple", "enumerate", "zip", "True", "False", "None", *DISPATCHED, *BARE_NAMES]
+    names = [n for n in names if not n.startswith("_")]
     attributes: dict[str, list[str]] = {}
     try:
         from gradlang.autograd import api

@@ -127,15 +127,16 @@ def _nested(x: Any) -> str:
 
 
 def summarise(values: Any, items: int = TABLE_ITEMS) -> str:
-    """A short text of a tensor's values: in full when small, else first/last few."""
+    """A short text of a tensor's values: in full up to `items` numbers, else the first two
+    and the last two, flattened."""
     if not isinstance(values, list):
         return _number(values)
     flat = _flat(values)
     if len(flat) <= items:
         return _nested(values)
-    half = items // 2
-    shown = [_number(v) for v in flat[:half]] + ["…"] + [_number(v) for v in flat[-half:]]
-    return "[" + ", ".join(shown) + f"] ({len(flat)} numbers)"
+    # the shape column already tells how many: first two, last two
+    shown = [_number(v) for v in flat[:2]] + ["…"] + [_number(v) for v in flat[-2:]]
+    return "[" + ", ".join(shown) + "]"
 
 
 def _row(name: str, t: Any) -> list[str]:

@@ -95,7 +95,7 @@ def test_table_is_aligned_and_summarises_long_tensors() -> None:
     # every column starts at the same offset on every line
     col = lines[0].index("grad_fn")
     assert lines[2][col:].startswith("MulBackward0") and lines[1][col:].startswith("-")
-    assert "[0., 1., 2., …, 97., 98., 99.] (100 numbers)" in lines[1]
+    assert "[0., 1., …, 98., 99.]" in lines[1]
     assert lines[2].endswith("[4., 8.]")
     assert lines[1].endswith("None")
 
