@@ -76,10 +76,24 @@ class Meta:
         "container_end_pos",
     )
 
+    empty: bool
+    line: int  # 0 until positions are known
+    column: int
+    start_pos: int
+    end_line: int  # 0 until positions are known
+    end_column: int
+    end_pos: int
+    container_line: int  # the container_* attributes stay unset until propagated
+    container_column: int
+    container_start_pos: int
+    container_end_line: int
+    container_end_column: int
+    container_end_pos: int
+
     def __init__(self) -> None:
         self.empty = True
-        self.line: int | None = None
-        self.end_line: int | None = None
+        self.line = 0
+        self.end_line = 0
 
 
 class Tree:
@@ -227,7 +241,7 @@ def _make_builder(
 def _propagate(meta: Meta, children: list[Any]) -> None:
     first = _first_meta(children)
     if first is not None:
-        if meta.line is None:
+        if not meta.line:
             meta.line = getattr(first, "container_line", first.line)
             meta.column = getattr(first, "container_column", first.column)
             meta.start_pos = getattr(first, "container_start_pos", first.start_pos)
@@ -237,7 +251,7 @@ def _propagate(meta: Meta, children: list[Any]) -> None:
         meta.container_start_pos = getattr(first, "container_start_pos", first.start_pos)
     last = _first_meta(reversed(children))
     if last is not None:
-        if meta.end_line is None:
+        if not meta.end_line:
             meta.end_line = getattr(last, "container_end_line", last.end_line)
             meta.end_column = getattr(last, "container_end_column", last.end_column)
             meta.end_pos = getattr(last, "container_end_pos", last.end_pos)

@@ -1,5 +1,5 @@
 """The lowering: parse tree → the IR of gradlang/syntax/ir.py (a Transformer, bottom-up:
-one method per rule or alias, given the rule's meta and its already lowered children).
+one method `on_<rule or alias>` per tree kind, given its meta and its lowered children).
 
 Every node gets the `Span` the parser propagated. Constructs the grammar accepts only to name them
 (classes, `*args`, ...) are rejected before this runs (`checks.prescan`); what is left to
@@ -86,8 +86,8 @@ class Lowering:
     def transform(self, tree: Tree) -> Any:
         """Lower `tree` bottom-up (its depth is bounded by checks.prescan)."""
         children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
-        method = getattr(self, tree.data, None)
-        if method is None or tree.data.startswith("_"):
+        method = getattr(self, "on_" + tree.data, None)
+        if method is None:
             return self._unknown(tree.data, tree.meta)
         return method(tree.meta, children)
 
@@ -111,24 +111,24 @@ class Lowering:
 
     # -- module and blocks -------------------------------------------------------------
 
-    def file_input(self, meta: Meta, children: list[Any]) -> ir.Module:
+    def on_file_input(self, meta: Meta, children: list[Any]) -> ir.Module:
         return ir.Module(self._span(meta), _flatten(children))
 
-    def eval_input(self, meta: Meta, children: list[Any]) -> ir.Expr:
+    def on_eval_input(self, meta: Meta, children: list[Any]) -> ir.Expr:
         return children[0]
 
-    def simple_stmt(self, meta: Meta, children: list[Any]) -> list[ir.Stmt]:
+    def on_simple_stmt(self, meta: Meta, children: list[Any]) -> list[ir.Stmt]:
         return list(_flatten(children))
 
-    def suite(self, meta: Meta, children: list[Any]) -> tuple[ir.Stmt, ...]:
+    def on_suite(self, meta: Meta, children: list[Any]) -> tuple[ir.Stmt, ...]:
         return _flatten(children)
 
     # -- simple statements --------------------------------------------------------------
 
-    def expr_stmt(self, meta: Meta, children: list[Any]) -> ir.ExprStmt:
+    def on_expr_stmt(self, meta: Meta, children: list[Any]) -> ir.ExprStmt:
         return ir.ExprStmt(self._span(meta), children[0])
 
-    def assign_stmt(self, meta: Meta, children: list[Any]) -> ir.Assign:
+    def on_assign_stmt(self, meta: Meta, children: list[Any]) -> ir.Assign:
         *targets, value = children
         for target in targets:
             self._check_target(target)
@@ -139,7 +139,7 @@ class Lowering:
         if problem:
             _syntax_error(*problem)
 
-    def augassign_stmt(self, meta: Meta, children: list[Any]) -> ir.AugAssign:
+    def on_augassign_stmt(self, meta: Meta, children: list[Any]) -> ir.AugAssign:
         target, op, value = children
         if not isinstance(target, (ir.Name, ir.Attribute, ir.Subscript)):
             kind = {ir.Tuple: "tuple", ir.List: "list"}.get(type(target), "expression")
@@ -148,48 +148,48 @@ class Lowering:
             )
         return ir.AugAssign(self._span(meta), target, op, value)
 
-    def aug_op(self, meta: Meta, children: list[Token]) -> str:
+    def on_aug_op(self, meta: Meta, children: list[Token]) -> str:
         op = str(children[0])[:-1]
         if op in ("&", "|", "^", "<<", ">>"):
             _syntax_error(f"the operator '{op}=' is not part of gradlang", self._span(meta))
         return op
 
-    def pass_stmt(self, meta: Meta, children: list[Any]) -> ir.Pass:
+    def on_pass_stmt(self, meta: Meta, children: list[Any]) -> ir.Pass:
         return ir.Pass(self._span(meta))
 
-    def break_stmt(self, meta: Meta, children: list[Any]) -> ir.Break:
+    def on_break_stmt(self, meta: Meta, children: list[Any]) -> ir.Break:
         return ir.Break(self._span(meta))
 
-    def continue_stmt(self, meta: Meta, children: list[Any]) -> ir.Continue:
+    def on_continue_stmt(self, meta: Meta, children: list[Any]) -> ir.Continue:
         return ir.Continue(self._span(meta))
 
-    def return_stmt(self, meta: Meta, children: list[Any]) -> ir.Return:
+    def on_return_stmt(self, meta: Meta, children: list[Any]) -> ir.Return:
         return ir.Return(self._span(meta), children[0])
 
-    def assert_stmt(self, meta: Meta, children: list[Any]) -> ir.Assert:
+    def on_assert_stmt(self, meta: Meta, children: list[Any]) -> ir.Assert:
         return ir.Assert(self._span(meta), children[0], children[1])
 
-    def import_stmt(self, meta: Meta, children: list[Any]) -> list[ir.Stmt]:
+    def on_import_stmt(self, meta: Meta, children: list[Any]) -> list[ir.Stmt]:
         return [ir.Import(self._span(meta), module, alias) for _, module, alias in children]
 
-    def dotted_as_name(self, meta: Meta, children: list[Any]) -> tuple[Span, str, str | None]:
+    def on_dotted_as_name(self, meta: Meta, children: list[Any]) -> tuple[Span, str, str | None]:
         alias = children[1]
         return (self._span(meta), children[0], str(alias) if alias is not None else None)
 
-    def dotted_name(self, meta: Meta, children: list[Token]) -> str:
+    def on_dotted_name(self, meta: Meta, children: list[Token]) -> str:
         return ".".join(str(c) for c in children)
 
-    def import_from(self, meta: Meta, children: list[Any]) -> ir.ImportFrom:
+    def on_import_from(self, meta: Meta, children: list[Any]) -> ir.ImportFrom:
         module, *names = children
         return ir.ImportFrom(self._span(meta), module, tuple(names))
 
-    def import_as_name(self, meta: Meta, children: list[Any]) -> ir.ImportName:
+    def on_import_as_name(self, meta: Meta, children: list[Any]) -> ir.ImportName:
         name, alias = children
         return ir.ImportName(self._span(meta), str(name), str(alias) if alias else None)
 
     # -- compound statements -------------------------------------------------------------
 
-    def if_stmt(self, meta: Meta, children: list[Any]) -> ir.If:
+    def on_if_stmt(self, meta: Meta, children: list[Any]) -> ir.If:
         test, body, *elifs, orelse = children
         rest: tuple[ir.Stmt, ...] = orelse or ()
         for elif_meta, elif_test, elif_body in reversed(elifs):
@@ -197,27 +197,27 @@ class Lowering:
             rest = (ir.If(span, elif_test, elif_body, rest),)
         return ir.If(self._block_span(meta, rest or body), test, body, rest)
 
-    def elif_clause(self, meta: Meta, children: list[Any]) -> tuple[Meta, ir.Expr, Any]:
+    def on_elif_clause(self, meta: Meta, children: list[Any]) -> tuple[Meta, ir.Expr, Any]:
         return (meta, children[0], children[1])
 
-    def while_stmt(self, meta: Meta, children: list[Any]) -> ir.While:
+    def on_while_stmt(self, meta: Meta, children: list[Any]) -> ir.While:
         test, body, _ = children
         return ir.While(self._block_span(meta, body), test, body)
 
-    def for_stmt(self, meta: Meta, children: list[Any]) -> ir.For:
+    def on_for_stmt(self, meta: Meta, children: list[Any]) -> ir.For:
         target, iterable, body, _ = children
         self._check_target(target)
         return ir.For(self._block_span(meta, body), target, iterable, body)
 
-    def funcdef(self, meta: Meta, children: list[Any]) -> ir.FunctionDef:
+    def on_funcdef(self, meta: Meta, children: list[Any]) -> ir.FunctionDef:
         name, params, _, body = children
         params = tuple(params or ())
         return ir.FunctionDef(self._block_span(meta, body), str(name), params, body)
 
-    def parameters(self, meta: Meta, children: list[ir.Param]) -> tuple[ir.Param, ...]:
+    def on_parameters(self, meta: Meta, children: list[ir.Param]) -> tuple[ir.Param, ...]:
         return self._check_params(children)
 
-    def lambda_params(self, meta: Meta, children: list[ir.Param]) -> tuple[ir.Param, ...]:
+    def on_lambda_params(self, meta: Meta, children: list[ir.Param]) -> tuple[ir.Param, ...]:
         return self._check_params(children)
 
     def _check_params(self, params: list[ir.Param]) -> tuple[ir.Param, ...]:
@@ -235,22 +235,22 @@ class Lowering:
                 _syntax_error("non-default argument follows default argument", param.span)
         return tuple(params)
 
-    def param(self, meta: Meta, children: list[Any]) -> ir.Param:
+    def on_param(self, meta: Meta, children: list[Any]) -> ir.Param:
         name, _, default = children
         return ir.Param(self._span(meta), str(name), default)
 
-    def lambda_param(self, meta: Meta, children: list[Any]) -> ir.Param:
+    def on_lambda_param(self, meta: Meta, children: list[Any]) -> ir.Param:
         name, default = children
         return ir.Param(self._span(meta), str(name), default)
 
-    def with_stmt(self, meta: Meta, children: list[Any]) -> ir.With:
+    def on_with_stmt(self, meta: Meta, children: list[Any]) -> ir.With:
         *items, body = children
         for item_span, context, name in reversed(items[1:]):
             body = (ir.With(_join(item_span, body[-1].span), context, name, body),)
         _, context, name = items[0]
         return ir.With(self._block_span(meta, body), context, name, body)
 
-    def with_item(self, meta: Meta, children: list[Any]) -> tuple[Span, ir.Expr, str | None]:
+    def on_with_item(self, meta: Meta, children: list[Any]) -> tuple[Span, ir.Expr, str | None]:
         context, target = children
         if target is not None and not isinstance(target, ir.Name):
             _syntax_error("only a name can follow 'as' in a gradlang 'with' statement", target.span)
@@ -258,47 +258,47 @@ class Lowering:
 
     # -- expressions ------------------------------------------------------------------------
 
-    def tuple(self, meta: Meta, children: list[ir.Expr]) -> ir.Tuple:
+    def on_tuple(self, meta: Meta, children: list[ir.Expr]) -> ir.Tuple:
         return ir.Tuple(self._span(meta), tuple(children))
 
-    def list(self, meta: Meta, children: list[ir.Expr]) -> ir.List:
+    def on_list(self, meta: Meta, children: list[ir.Expr]) -> ir.List:
         return ir.List(self._span(meta), tuple(children))
 
-    def listcomp(self, meta: Meta, children: list[Any]) -> ir.ListComp:
+    def on_listcomp(self, meta: Meta, children: list[Any]) -> ir.ListComp:
         elt, *generators = children
         return ir.ListComp(self._span(meta), elt, tuple(generators))
 
-    def comp_for(self, meta: Meta, children: list[Any]) -> ir.Comprehension:
+    def on_comp_for(self, meta: Meta, children: list[Any]) -> ir.Comprehension:
         target, iterable, *ifs = children
         self._check_target(target)
         return ir.Comprehension(self._span(meta), target, iterable, tuple(ifs))
 
-    def comp_if(self, meta: Meta, children: list[Any]) -> ir.Expr:
+    def on_comp_if(self, meta: Meta, children: list[Any]) -> ir.Expr:
         return children[0]
 
-    def ifexp(self, meta: Meta, children: list[Any]) -> ir.IfExp:
+    def on_ifexp(self, meta: Meta, children: list[Any]) -> ir.IfExp:
         body, test, orelse = children
         return ir.IfExp(self._span(meta), test, body, orelse)
 
-    def lambdef(self, meta: Meta, children: list[Any]) -> ir.Lambda:
+    def on_lambdef(self, meta: Meta, children: list[Any]) -> ir.Lambda:
         params, body = children
         return ir.Lambda(self._span(meta), tuple(params or ()), body)
 
-    def or_test(self, meta: Meta, children: list[ir.Expr]) -> ir.BoolOp:
+    def on_or_test(self, meta: Meta, children: list[ir.Expr]) -> ir.BoolOp:
         return ir.BoolOp(self._span(meta), "or", tuple(children))
 
-    def and_test(self, meta: Meta, children: list[ir.Expr]) -> ir.BoolOp:
+    def on_and_test(self, meta: Meta, children: list[ir.Expr]) -> ir.BoolOp:
         return ir.BoolOp(self._span(meta), "and", tuple(children))
 
-    def not_op(self, meta: Meta, children: list[ir.Expr]) -> ir.UnaryOp:
+    def on_not_op(self, meta: Meta, children: list[ir.Expr]) -> ir.UnaryOp:
         return ir.UnaryOp(self._span(meta), "not", children[0])
 
-    def comparison(self, meta: Meta, children: list[Any]) -> ir.Compare:
+    def on_comparison(self, meta: Meta, children: list[Any]) -> ir.Compare:
         return ir.Compare(
             self._span(meta), children[0], tuple(children[1::2]), tuple(children[2::2])
         )
 
-    def comp_op(self, meta: Meta, children: list[Token]) -> str:
+    def on_comp_op(self, meta: Meta, children: list[Token]) -> str:
         return " ".join(str(c) for c in children)
 
     def _fold(self, meta: Meta, children: list[Any]) -> ir.Expr:
@@ -310,19 +310,19 @@ class Lowering:
             result = ir.BinOp(span, str(children[i]), result, right)
         return result
 
-    arith_expr = _fold
-    term = _fold
+    on_arith_expr = _fold
+    on_term = _fold
 
-    def factor(self, meta: Meta, children: list[Any]) -> ir.UnaryOp:
+    def on_factor(self, meta: Meta, children: list[Any]) -> ir.UnaryOp:
         op, operand = children
         if op == "~":
             _syntax_error("the operator '~' is not part of gradlang", self._tspan(op))
         return ir.UnaryOp(self._span(meta), str(op), operand)
 
-    def power(self, meta: Meta, children: list[Any]) -> ir.BinOp:
+    def on_power(self, meta: Meta, children: list[Any]) -> ir.BinOp:
         return ir.BinOp(self._span(meta), "**", children[0], children[1])
 
-    def call(self, meta: Meta, children: list[Any]) -> ir.Call:
+    def on_call(self, meta: Meta, children: list[Any]) -> ir.Call:
         func, arguments = children
         args: list[ir.Expr] = []
         keywords: list[ir.Keyword] = []
@@ -337,10 +337,10 @@ class Lowering:
                 args.append(item)
         return ir.Call(self._span(meta), func, tuple(args), tuple(keywords))
 
-    def arguments(self, meta: Meta, children: list[Any]) -> list[Any]:
+    def on_arguments(self, meta: Meta, children: list[Any]) -> list[Any]:
         return children
 
-    def kwarg(self, meta: Meta, children: list[Any]) -> ir.Keyword:
+    def on_kwarg(self, meta: Meta, children: list[Any]) -> ir.Keyword:
         name, value = children
         if not isinstance(name, ir.Name):
             _syntax_error(
@@ -348,17 +348,17 @@ class Lowering:
             )
         return ir.Keyword(self._span(meta), name.id, value)
 
-    def getitem(self, meta: Meta, children: list[Any]) -> ir.Subscript:
+    def on_getitem(self, meta: Meta, children: list[Any]) -> ir.Subscript:
         return ir.Subscript(self._span(meta), children[0], children[1])
 
-    def subscript_tuple(self, meta: Meta, children: list[ir.Expr]) -> ir.Tuple:
+    def on_subscript_tuple(self, meta: Meta, children: list[ir.Expr]) -> ir.Tuple:
         return ir.Tuple(self._span(meta), tuple(children))
 
-    def slice(self, meta: Meta, children: list[Any]) -> ir.Slice:
+    def on_slice(self, meta: Meta, children: list[Any]) -> ir.Slice:
         lower, upper, step = children
         return ir.Slice(self._span(meta), lower, upper, step)
 
-    def getattr(self, meta: Meta, children: list[Any]) -> ir.Attribute:
+    def on_getattr(self, meta: Meta, children: list[Any]) -> ir.Attribute:
         value, name = children
         if name.startswith("_"):
             _syntax_error(
@@ -367,22 +367,22 @@ class Lowering:
             )
         return ir.Attribute(self._span(meta), value, str(name))
 
-    def var(self, meta: Meta, children: list[Token]) -> ir.Name:
+    def on_var(self, meta: Meta, children: list[Token]) -> ir.Name:
         return ir.Name(self._span(meta), str(children[0]))
 
-    def ellipsis(self, meta: Meta, children: list[Any]) -> ir.Constant:
+    def on_ellipsis(self, meta: Meta, children: list[Any]) -> ir.Constant:
         return ir.Constant(self._span(meta), Ellipsis)
 
-    def const_none(self, meta: Meta, children: list[Any]) -> ir.Constant:
+    def on_const_none(self, meta: Meta, children: list[Any]) -> ir.Constant:
         return ir.Constant(self._span(meta), None)
 
-    def const_true(self, meta: Meta, children: list[Any]) -> ir.Constant:
+    def on_const_true(self, meta: Meta, children: list[Any]) -> ir.Constant:
         return ir.Constant(self._span(meta), True)
 
-    def const_false(self, meta: Meta, children: list[Any]) -> ir.Constant:
+    def on_const_false(self, meta: Meta, children: list[Any]) -> ir.Constant:
         return ir.Constant(self._span(meta), False)
 
-    def number(self, meta: Meta, children: list[Token]) -> ir.Constant:
+    def on_number(self, meta: Meta, children: list[Token]) -> ir.Constant:
         tok = children[0]
         text = str(tok).replace("_", "")
         span = self._tspan(tok)
@@ -396,7 +396,7 @@ class Lowering:
 
     # -- strings ------------------------------------------------------------------------------
 
-    def strings(self, meta: Meta, children: list[Token]) -> ir.Expr:
+    def on_strings(self, meta: Meta, children: list[Token]) -> ir.Expr:
         parts: list[str | ir.FormattedValue] = []
         is_f = False
         for tok in children:
