@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins as _py
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from gradlang.runtime import engine
@@ -490,7 +491,9 @@ def make_table(interp: Interpreter) -> dict[str, Any]:
     functional = Namespace("torch.nn.functional", engine.functional_table())
     nn = Namespace("torch.nn", {"functional": functional})
     autograd = Namespace("torch.autograd", engine.autograd_table())
-    torch_members = {k: v for k, v in torch_members.items() if "." not in k}
+    torch_members = {
+        k: _namespaced(f"torch.{k}", v) for k, v in torch_members.items() if "." not in k
+    }
     torch_members["nn"] = nn
     torch_members["autograd"] = autograd
     torch = Namespace("torch", torch_members)
@@ -508,6 +511,18 @@ def make_table(interp: Interpreter) -> dict[str, Any]:
     for name, entry in REGISTRY.items():
         table[name] = Builtin(name, entry.fn, interp) if entry.context else entry.fn
     return table
+
+
+def _namespaced(name: str, value: Any) -> Any:
+    """The engine's SimpleNamespace groups (`torch.linalg`) as program-safe Namespaces."""
+    if isinstance(value, SimpleNamespace):
+        members = {
+            k: _namespaced(f"{name}.{k}", v)
+            for k, v in vars(value).items()
+            if not k.startswith("_")
+        }
+        return Namespace(name, members)
+    return value
 
 
 def _multi(name: str, fn: Callable[..., Any], interp: Interpreter) -> Callable[..., Any]:

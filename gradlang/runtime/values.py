@@ -235,7 +235,7 @@ def repr_value(
         return repr(value)
     if t.__module__ == "builtins":
         return _builtin_object_repr(value)
-    if t.__module__.startswith("gradlang."):
+    if t.__module__.startswith("gradlang.") or t.__module__.split(".")[0] == "numpy":
         return repr(value)
     return f"<{t.__name__} object>"
 
@@ -256,6 +256,8 @@ def _builtin_object_repr(value: Any) -> str:
     if t.__name__ == "method":
         owner = value.__self__
         return f"<built-in method {name} of {type(owner).__name__} object>"
+    if t is type:
+        return f"<class 'torch.{value.__name__}'>"
     if t is complex or t is bytes or t is slice or value is Ellipsis:
         return repr(value)
     return f"<{t.__name__} object>"
@@ -268,6 +270,7 @@ def str_value(value: Any) -> str:
         return value
     if t is float or t is int or t is bool:
         return str(value)
-    if t is list or t is tuple or t.__module__ == "builtins" or t in (Function, Namespace, Builtin):
-        return repr_value(value)
-    return str(value)
+    module = t.__module__
+    if module.startswith("gradlang.") or module.split(".")[0] == "numpy":
+        return str(value)
+    return repr_value(value)
