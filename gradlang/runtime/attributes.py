@@ -123,6 +123,8 @@ def no_attribute(value: Any, name: str) -> GradlangError:
     hint = None
     if name.startswith("_"):
         hint = "gradlang programs cannot use attributes whose names start with '_'"
+    elif name == "format" and isinstance(value, str):
+        hint = 'gradlang has no str.format: use an f-string, f"{x:.3f}"'
     return GradlangError(
         "AttributeError", f"'{type_label(value)}' object has no attribute '{name}'", None, hint
     )
