@@ -428,7 +428,7 @@ def backward(
         retain_graph = create_graph
     if create_graph:
         _warnings.warn(
-            CREATE_GRAPH_WARNING + _warnings.triggered("torch/csrc/autograd/engine.cpp:1305")
+            CREATE_GRAPH_WARNING + _warnings.triggered("torch/csrc/autograd/engine.cpp:1307")
         )
     if inputs is not None:
         wanted = _as_list(inputs)

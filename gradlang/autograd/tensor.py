@@ -306,7 +306,7 @@ class Tensor:
             _warnings.warn(
                 SCALAR_GRAD_WARNING
                 + _warnings.triggered(
-                    "torch/csrc/autograd/generated/python_variable_methods.cpp:835"
+                    "torch/csrc/autograd/generated/python_variable_methods.cpp:822"
                 )
             )
         return self._data.item()
