@@ -68,6 +68,8 @@ class Record:
     reach: set[int] = field(default_factory=set)  # ids of the nodes this pass can run
     ran: set[int] = field(default_factory=set)  # ids of the nodes it ran
     explicit: bool = False  # begun by begin() (explain): ended by end()
+    engine_started: bool = False  # the engine announced this pass (pass_started)
+    grad_call: bool = False  # autograd.grad: nothing is added into .grad
     ops_left: int | None = None  # op nodes still to run (when traced without begin/end)
 
 
@@ -117,9 +119,27 @@ class Tracer:
         self.finish()
         self.record = Record(list(roots or []), [_copy(s) for s in seeds or []], explicit=True)
 
+    def pass_started(self, roots: object = None, capture: bool = False) -> None:
+        """The engine starts a pass (`explain`'s own pass was begun by `begin`)."""
+        rec = self.record
+        if rec is not None and rec.explicit and not rec.engine_started:
+            rec.engine_started = True
+            return
+        self.finish()
+        self.record = Record(grad_call=capture, engine_started=True)
+
+    def pass_ended(self) -> None:
+        rec = self.record
+        if rec is not None and not rec.explicit:
+            self.finish()
+
     def node(self, node: Node, grad_output: Tensor, grad_inputs: tuple[Tensor | None, ...]) -> None:
         rec = self.record
-        if rec is None or (rec.steps and (id(node) not in rec.reach or id(node) in rec.ran)):
+        if rec is None or (
+            not rec.engine_started
+            and rec.steps
+            and (id(node) not in rec.reach or id(node) in rec.ran)
+        ):
             # a new backward pass: what is pending was emitted by this node's own run
             pending = rec.pending if rec is not None else []
             if rec is not None:
@@ -137,7 +157,7 @@ class Tracer:
                 step.leaves.append(acc)
         rec.pending.clear()
         rec.steps.append(step)
-        if rec.explicit:
+        if rec.explicit or rec.engine_started:
             return
         # a backward pass runs every op node it can reach: when all have run, it is over
         # (autograd.grad may run fewer: that pass is closed by the next one, or by stop())
@@ -222,7 +242,7 @@ def render(
         return f"d{out_sym}/d{inner}"
 
     lines: list[list[str] | str] = []
-    header = f"backward from {root_label}"
+    header = f"{'autograd.grad' if rec.grad_call else 'backward'} from {root_label}"
     if rec.roots:
         root = rec.roots[0]
         seed = rec.seeds[0] if rec.seeds else None

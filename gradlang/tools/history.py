@@ -58,24 +58,29 @@ class History:
     def __init__(self) -> None:
         self.passes: list[Pass] = []
         self._open: Pass | None = None
+        self._started = False
 
-    # The engine does not say where a pass starts: a new pass begins with the first event
-    # of a new statement, or after `begin()` when the engine offers it.
-    def begin(self, *_args: object, **_kwargs: object) -> None:
-        self._open = None
+    # The engine says where a pass starts (`pass_started`); without that, a new pass begins
+    # with the first event of a new statement.
+    def pass_started(self, roots: object = None, capture: bool = False) -> None:
+        self._open = self._new(_origin.current)
+        self._started = True
 
-    def end(self) -> None:
-        self._open = None
+    def pass_ended(self) -> None:
+        self._started = False
+
+    def _new(self, where: object) -> Pass:
+        current = Pass(where)
+        self.passes.append(current)
+        if len(self.passes) > KEEP:
+            del self.passes[0]
+        return current
 
     def _pass(self) -> Pass:
         where = _origin.current
         current = self._open
-        if current is None or current.origin is not where:
-            current = Pass(where)
-            self.passes.append(current)
-            if len(self.passes) > KEEP:
-                del self.passes[0]
-            self._open = current
+        if current is None or (not self._started and current.origin is not where):
+            current = self._open = self._new(where)
         return current
 
     def node(self, node: Node, grad_output: Tensor, grad_inputs: tuple) -> None:
@@ -103,7 +108,7 @@ class History:
         With `exclude_current`, a pass still open in the current statement (the one that just
         failed) is only the answer when no earlier pass freed anything (a loop's earlier turn).
         """
-        current = self._open if exclude_current else None
+        current = self.passes[-1] if exclude_current and self.passes else None
         if current is not None and current.origin is not _origin.current:
             current = None
         fallback = None

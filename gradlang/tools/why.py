@@ -146,7 +146,7 @@ def explain_why(
             count = (
                 f"{many} backward passes added into it"
                 if many > 1
-                else "one backward pass wrote it"
+                else "One backward pass wrote it"
             )
             lines.append(f"{count}: {texts}." if many <= 3 else f"{count}; the last: {texts}.")
             if many > 1:
