@@ -92,8 +92,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         other.__class__ is bool or (other.__class__ is Tensor and other._dtype is _bool)
     ):
         raise TorchRuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
         )
     ad, bd, dt = promote_operands(input, other)
     if alpha != 1:

@@ -38,6 +38,10 @@ _VIEW_SIZE_ERROR = (
     "view size is not compatible with input tensor's size and stride (at least one dimension "
     "spans across two contiguous subspaces). Use .reshape(...) instead."
 )
+ZERO_DIM_INDEX = (
+    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+    "C++ to convert a 0-dim tensor to a number"
+)
 T_WARNING = (
     "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
     "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
@@ -457,6 +461,8 @@ def index(input: Tensor, key: Any) -> Tensor:
     d = input._data
     used = builtins.sum(_consumed(k) for k in items)
     if used > d.ndim:
+        if d.ndim == 0:
+            raise TorchIndexError(ZERO_DIM_INDEX)
         raise TorchIndexError(f"too many indices for tensor of dimension {d.ndim}")
     if builtins.sum(1 for k in items if k is Ellipsis) > 1:
         raise TorchIndexError("an index can only have a single ellipsis ('...')")

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 
 TRIGGERED = " (Triggered internally at /__w/pytorch/pytorch/{}.)"
-TENSOR_BODY = "aten/src/ATen/core/TensorBody.h:493"
+TENSOR_BODY = "build/aten/src/ATen/core/TensorBody.h:493"
 
 
 def _default_handler(message: str, category: str) -> None:
