@@ -480,6 +480,11 @@ def make_table(interp: Interpreter) -> dict[str, Any]:
     """The builtins of one interpreter: Python's, torch's (bare), the namespaces, the tools."""
     from gradlang.runtime import sandbox_io  # noqa: F401  (registers load/save)
 
+    try:  # the tools register show, graph, explain, ... when imported
+        import gradlang.tools  # noqa: F401
+    except ImportError:
+        pass
+
     torch_members = engine.torch_table()
     for name in list(torch_members):
         if name in CREATION or name in DATA_CREATION:
@@ -490,7 +495,10 @@ def make_table(interp: Interpreter) -> dict[str, Any]:
             torch_members[name] = checked_growth(name, torch_members[name], interp)
     functional = Namespace("torch.nn.functional", engine.functional_table())
     nn = Namespace("torch.nn", {"functional": functional})
-    autograd = Namespace("torch.autograd", engine.autograd_table())
+    autograd = Namespace(
+        "torch.autograd",
+        {k: _namespaced(f"torch.autograd.{k}", v) for k, v in engine.autograd_table().items()},
+    )
     torch_members = {
         k: _namespaced(f"torch.{k}", v) for k, v in torch_members.items() if "." not in k
     }
