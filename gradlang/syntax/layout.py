@@ -40,12 +40,12 @@ class LayoutState:
     current: Token | None = None
 
 
-def indentation_width(text: str) -> int:
-    """Columns taken by leading whitespace; a tab advances to the next multiple of 8."""
+def indentation_width(text: str, tab: int = 8) -> int:
+    """Columns taken by leading whitespace; a tab advances to the next multiple of `tab`."""
     width = 0
     for ch in text:
         if ch == "\t":
-            width = (width // 8 + 1) * 8
+            width = (width // tab + 1) * tab
         elif ch == "\f":
             width = 0
         else:
@@ -70,6 +70,7 @@ class GradlangIndenter:
 
     def _layout(self, stream: Iterator[Token], state: LayoutState) -> Iterator[Token]:
         indents = [0]
+        alt_indents = [0]  # the same with tabs of width 1: Python's check for mixed tabs
         brackets = state.open_brackets
         last: Token | None = None
         for tok in stream:
@@ -80,21 +81,31 @@ class GradlangIndenter:
                 yield tok
                 if "\n" not in tok:
                     continue
-                width = indentation_width(tok.rsplit("\n", 1)[1])
+                indent_text = tok.rsplit("\n", 1)[1]
+                width = indentation_width(indent_text)
+                alt = indentation_width(indent_text, 1)
                 line, column = tok.end_line or 1, tok.end_column or 1
                 pos = tok.end_pos or 0
+                if (width > indents[-1]) != (alt > alt_indents[-1]) or (width == indents[-1]) != (
+                    alt == alt_indents[-1]
+                ):
+                    raise LayoutError(
+                        "inconsistent use of tabs and spaces in indentation", line, column
+                    )
                 if width > indents[-1]:
                     if len(indents) > MAX_INDENTS:
                         raise LayoutError(
                             "too deeply nested: too many levels of indentation", line, column
                         )
                     indents.append(width)
+                    alt_indents.append(alt)
                     yield _marker("_INDENT", "", line, column, pos)
                     continue
                 start_line, start_column = tok.line or 1, tok.column or 1
                 start = tok.start_pos or 0
                 while width < indents[-1]:
                     indents.pop()
+                    alt_indents.pop()
                     yield _marker("_DEDENT", "", start_line, start_column, start)
                 if width != indents[-1]:
                     raise LayoutError(
@@ -134,4 +145,5 @@ class GradlangIndenter:
         end_pos = last.end_pos if last is not None and last.end_pos else 0
         while len(indents) > 1:
             indents.pop()
+            alt_indents.pop()
             yield _marker("_DEDENT", "", end_line, end_column, end_pos)

@@ -39,9 +39,12 @@ _ATOM_TYPES = {"NAME", "STRING", "DEC_NUMBER", "HEX_NUMBER", "OCT_NUMBER", "BIN_
 _ATOM_STARTS = {"NAME", "STRING", "DEC_NUMBER", "HEX_NUMBER", "OCT_NUMBER", "BIN_NUMBER",
                 "FLOAT_NUMBER", "IMAG_NUMBER", "NONE", "TRUE", "FALSE", "LPAR", "LSQB"}  # fmt: skip
 
+_NUMBER_TYPES = {"DEC_NUMBER", "HEX_NUMBER", "OCT_NUMBER", "BIN_NUMBER", "FLOAT_NUMBER"}
+
 _PUNCTUATION = {
     "COLON": "':'", "RPAR": "')'", "RSQB": "']'", "RBRACE": "'}'", "EQUAL": "'='",
-    "IN": "'in'", "IMPORT": "'import'", "ELSE": "'else'", "LPAR": "'('",
+    "IN": "'in'", "IMPORT": "'import'", "ELSE": "'else' after 'if' expression",
+    "LPAR": "'('",
 }  # fmt: skip
 
 
@@ -163,7 +166,11 @@ def _unexpected_token(
                 "Missing parentheses in call to 'print'. Did you mean print(...)?",
                 token_span(prev, filename),
             )
-    if tok.type == "EQUAL":
+    glued = str(tok)[:1].isalnum() or str(tok)[:1] == "_"
+    if glued and prev is not None and prev.type in _NUMBER_TYPES and prev.end_pos == tok.start_pos:
+        kind = "hexadecimal" if str(prev) == "0" and str(tok)[:1] in "xX" else "decimal"
+        return _error(f"invalid {kind} literal", token_span(prev, filename))
+    if tok.type == "EQUAL" and prev is not None and prev.type in _ATOM_TYPES:
         return _error("cannot assign here; did you mean '=='?", span)
     if tok.type in ("_NEWLINE", "$END") and "COLON" in expected:
         return _error("expected ':'", span)
