@@ -73,12 +73,26 @@ def err_color() -> bool:
     return use_color(sys.stderr, _color_mode())
 
 
+class OutputClosed(BaseException):
+    """stdout was closed under us (`gradlang run prog.grad | head`): stop quietly.
+
+    A BaseException, so that it passes through the interpreter's handling of a program's
+    errors and ends the run instead of becoming one.
+    """
+
+
 def write_out(text: str) -> None:
-    sys.stdout.write(text)
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise OutputClosed from None
 
 
 def write_err(text: str) -> None:
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise OutputClosed from None
     sys.stderr.write(text)
     sys.stderr.flush()
 
@@ -532,6 +546,11 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="gradlang", standalone_mode=True)
     except SystemExit:
         raise
+    except (OutputClosed, BrokenPipeError):
+        # Whoever read our output has gone; Python must not complain at exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
     except KeyboardInterrupt:
         write_err("\ninterrupted\n")
         sys.exit(130)

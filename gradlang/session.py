@@ -74,7 +74,7 @@ class Session:
         self.sources: dict[str, str] = {}
         self._interpreter: Any = None
         self._output: list[str] = []
-        self._stop_trace: Callable[[], None] | None = None
+        self._tracing = False
 
     # -- the interpreter ------------------------------------------------------------
 
@@ -223,15 +223,20 @@ def _runtime_check() -> Callable[[Any], None] | None:
 
 
 def _enable_trace(session: Session) -> None:
-    """Trace every backward from now on (the tools' `explain`, for `--trace`)."""
-    if session._stop_trace is not None:
+    """Explain every backward from now on (`--trace`, `:trace on`): the tools' tracer."""
+    if session._interpreter is None or session._tracing:
         return
-    from gradlang.tools.explain import start_trace
+    from gradlang.tools.program_builtins import set_trace
 
-    session._stop_trace = start_trace(session._write, session.names, session.source_line)
+    set_trace(session._interpreter, True)
+    session._tracing = True
 
 
 def _disable_trace(session: Session) -> None:
-    stop, session._stop_trace = session._stop_trace, None
-    if stop is not None:
-        stop()
+    """Stop tracing; the account of the last backward pass is written now."""
+    if session._interpreter is None or not session._tracing:
+        return
+    from gradlang.tools.program_builtins import set_trace
+
+    session._tracing = False
+    set_trace(session._interpreter, False)

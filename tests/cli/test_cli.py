@@ -422,3 +422,25 @@ def test_python_dash_m(tmp_path: Path) -> None:
     p = run_module("run", "-", input="y = torch.ones(2, requires_grad=True) * 2\ny.backward()\n")
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert p.stderr.startswith("<stdin>:2:1: RuntimeError: ")
+
+
+def test_a_closed_stdout_ends_the_run_quietly(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    prog = tmp_path / "loud.grad"
+    prog.write_text("for i in range(200000):\n    print(i)\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gradlang", "run", str(prog)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"0\n"
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert err == ""
