@@ -131,3 +131,29 @@ def test_inplace_names_modifying_and_saving_lines() -> None:
 def test_matmul_hint_names_the_sizes() -> None:
     hint = hint_for("RuntimeError", "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)")
     assert hint is not None and "here 3 and 4" in hint
+
+
+def _error_of(source: str):
+    from .conftest import run
+
+    ran = run(source)
+    assert ran.error is not None
+    return ran.error
+
+
+def test_program_second_backward_names_the_first_backward_line() -> None:
+    err = _error_of(
+        "x = torch.tensor([1., 2.], requires_grad=True)\nz = (x * x).sum()\n"
+        "z.backward()\nz.backward()\n"
+    )
+    assert err.span.line == 4
+    assert err.hint.startswith("The backward at line 3 freed")
+
+
+def test_program_inplace_names_both_lines() -> None:
+    err = _error_of(
+        "x = torch.tensor([1., 2.], requires_grad=True)\ny = x * 1\nz = y * y\n"
+        "y.add_(1)\nz.sum().backward()\n"
+    )
+    assert "line 3 saved this tensor" in err.hint
+    assert "line 4 then changed it in place" in err.hint
