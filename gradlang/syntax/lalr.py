@@ -267,19 +267,19 @@ def _propagate(meta: Meta, children: list[Any]) -> None:
 class Parser:
     """The LALR(1) automaton with lark's tree building."""
 
-    def __init__(self, tables: Any, postlex: Any = None) -> None:
+    def __init__(self, tables: Any) -> None:
         self.lexer = Lexer(tables.PATTERNS, tables.KEYWORDS, tables.IGNORE, tables.NEWLINE_TYPES)
         self.states: list[dict[str, int]] = tables.STATES
         self.start_states: dict[str, int] = tables.START_STATES
         self.end_states: dict[str, int] = tables.END_STATES
         self.rules = [(origin, size) for origin, size, *_ in tables.RULES]
         self.builders = [_make_builder(*row[2:]) for row in tables.RULES]
-        self.postlex = postlex
 
-    def parse(self, text: str, start: str) -> Any:
+    def parse(self, text: str, start: str, postlex: Any = None) -> Any:
+        """Parse `text` from rule `start`; `postlex.process` may rewrite the token stream."""
         tokens: Iterator[Token] = self.lexer.lex(text)
-        if self.postlex is not None:
-            tokens = self.postlex.process(tokens)
+        if postlex is not None:
+            tokens = postlex.process(tokens)
         state = ParserState(self.start_states[start])
         end_state = self.end_states[start]
         last: Token | None = None

@@ -51,7 +51,7 @@ def get_parser() -> Parser:
     """The process-wide parser (built on first use)."""
     global _PARSER
     if _PARSER is None:
-        _PARSER = Parser(_load_tables(), GradlangIndenter())
+        _PARSER = Parser(_load_tables())
     return _PARSER
 
 
@@ -65,13 +65,13 @@ def _normalise(source: str) -> str:
 def _parse_tree(text: str, start: str, filename: str) -> Any:
     from gradlang.syntax.syntax_errors import from_layout, from_parser
 
-    parser = get_parser()
+    layout = GradlangIndenter()  # one per parse: parse() may run in several threads
     try:
-        return parser.parse(text, start=start)
+        return get_parser().parse(text, start, layout)
     except LayoutError as err:
         raise from_layout(err, filename) from None
     except (UnexpectedCharacters, UnexpectedToken) as err:
-        raise from_parser(err, text, filename, parser.postlex.state) from None
+        raise from_parser(err, text, filename, layout.state) from None
 
 
 def _lower(tree: Any, filename: str) -> Any:

@@ -77,3 +77,20 @@ def test_long_unterminated_string_is_fast() -> None:
     _parse_or_error("x = " + "1" * 100000 + "j")
     _parse_or_error("x = 1." + "1" * 100000 + "e")
     assert time.perf_counter() - start < 5.0
+
+
+def test_parsing_in_threads_gives_the_same_errors() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sources = ["print((1, 2)\nx = 3\n", "f(a b)\n", "x = [1,\n", "if x = 1:\n    pass\n"] * 25
+
+    def outcome(source: str) -> str:
+        try:
+            parse(source)
+        except GradlangError as err:
+            return err.message
+        return "ok"
+
+    expected = [outcome(s) for s in sources]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(outcome, sources)) == expected

@@ -74,6 +74,10 @@ def _shape(node: Any) -> Any:
     return (str(node.data), where, tuple(_shape(c) for c in node.children))
 
 
+def _ours(text: str, start: str) -> Any:
+    return get_parser().parse(text, start, GradlangIndenter())
+
+
 def _outcome(parse: Any, source: str) -> Any:
     try:
         return _shape(parse(_normalise(source), start="file_input"))
@@ -93,8 +97,7 @@ SOURCES = (
 
 @pytest.mark.parametrize("source", SOURCES, ids=range(len(SOURCES)))
 def test_same_tree_as_lark(reference: Any, source: str) -> None:
-    ours = get_parser()
-    mine = _outcome(ours.parse, source)
+    mine = _outcome(_ours, source)
     theirs = _outcome(reference.parse, source)
     if mine[0] == "error" and theirs[0] == "error":
         return  # layout errors are raised by the shared postlexer; token errors compared below
@@ -103,7 +106,7 @@ def test_same_tree_as_lark(reference: Any, source: str) -> None:
 
 @pytest.mark.parametrize("source", ["x = = 1\n", "if x\n", "f(a b)\n", "x = (1,\n"])
 def test_same_error_token_as_lark(reference: Any, source: str) -> None:
-    assert _outcome(get_parser().parse, source) == _outcome(reference.parse, source)
+    assert _outcome(_ours, source) == _outcome(reference.parse, source)
 
 
 _SOUP = ["x", "1", "'s'", "(", ")", "[", "]", ",", ":", "=", "+", "-", "**", "not", "and",
@@ -116,7 +119,7 @@ _SOUP = ["x", "1", "'s'", "(", ")", "[", "]", ",", ":", "=", "+", "-", "**", "no
 @given(st.lists(st.sampled_from(_SOUP), max_size=25))
 def test_token_soup_same_as_lark(reference: Any, tokens: list[str]) -> None:
     source = " ".join(tokens)
-    mine = _outcome(get_parser().parse, source)
+    mine = _outcome(_ours, source)
     theirs = _outcome(reference.parse, source)
     assert (mine[0] == "error") == (theirs[0] == "error")
     if mine[0] != "error":
