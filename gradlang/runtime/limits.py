@@ -27,7 +27,7 @@ class Limits:
     max_string: int = 10_000_000
     max_list: int = 10_000_000
     max_depth: int = 500
-    max_nesting: int = 100
+    max_nesting: int = 200
     timeout: float | None = None
 
 

@@ -321,3 +321,12 @@ def test_load_refuses_pickles_and_huge_headers(root: Path) -> None:
     np.save(root / "big.npy", np.zeros(2000))
     err = fails("t = load('big.npy')", io_root=root, max_elements=1000)
     assert err.type_name == "LimitError"
+
+
+def test_memory_limit_stops_a_growing_program() -> None:
+    src = "xs = []\nwhile True:\n    xs.append(torch.ones(4000000))"
+    t0 = time.monotonic()
+    err = fails(src, max_memory_bytes=200 * 1024 * 1024, timeout=20)
+    assert err.type_name == "LimitError"
+    assert "memory" in err.message
+    assert time.monotonic() - t0 < 10
