@@ -35,8 +35,8 @@ def record1(out: Tensor, rule: Rule, x: Tensor, attrs: Any = None) -> Tensor:
     """Record a one-input op whose input requires grad."""
     fn = x._grad_fn
     node = Node(rule, (x,), (fn if fn is not None else x._accumulator(),), attrs, _origin.current)
-    if x._version is not None:
-        node.versions = (x._version.value,)
+    if x._vc is not None:
+        node.versions = (x._vc.value,)
     if rule.saves_out:
         node.out = out
     out._requires_grad = True
@@ -48,12 +48,9 @@ def record(out: Tensor, rule: Rule, inputs: tuple, attrs: Any = None) -> Tensor:
     """Record an op over `inputs` (tensors, or Python numbers that get a `(None, 0)` edge)."""
     node = Node(rule, inputs, tuple([edge(t) for t in inputs]), attrs, _origin.current)
     for t in inputs:
-        if t.__class__ is Tensor and t._version is not None:
+        if t.__class__ is Tensor and t._vc is not None:
             node.versions = tuple(
-                [
-                    t._version.value if t.__class__ is Tensor and t._version is not None else 0
-                    for t in inputs
-                ]
+                [t._vc.value if t.__class__ is Tensor and t._vc is not None else 0 for t in inputs]
             )
             break
     if rule.saves_out:

@@ -72,7 +72,7 @@ def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 
 def _version_error(node: Node, index: int, tensor: Tensor, expected: int) -> TorchRuntimeError:
-    current = tensor._version.value if tensor._version is not None else 0
+    current = tensor._vc.value if tensor._vc is not None else 0
     shape = ", ".join(str(s) for s in tensor._data.shape)
     what = f"[{tensor._dtype.tensor_type} [{shape}]]"
     if index == -1:
@@ -94,7 +94,7 @@ def _version_error(node: Node, index: int, tensor: Tensor, expected: int) -> Tor
     # where things happened, for the tools' hint (opaque origins set by the runtime)
     error.saved_at = node.origin  # type: ignore[attr-defined]
     error.modified_at = (  # type: ignore[attr-defined]
-        tensor._version.last_modified_at if tensor._version is not None else None
+        tensor._vc.last_modified_at if tensor._vc is not None else None
     )
     return error
 
@@ -124,7 +124,7 @@ def _check_saved(node: Node) -> None:
             if t.__class__ is not Tensor:
                 continue
             expected = versions[j] if versions is not None else 0
-        if t is not None and t._version is not None and t._version.value != expected:
+        if t is not None and t._vc is not None and t._vc.value != expected:
             raise _version_error(node, j, t, expected)
 
 

@@ -45,7 +45,7 @@ def adopt(t: Tensor, r: Tensor) -> None:
     if node is not None:
         if node.out is r:
             node.out = t
-            node.out_version = t._version.value if t._version is not None else 0
+            node.out_version = t._vc.value if t._vc is not None else 0
         if t._extra is not None and t._extra.retains_grad:
             if old is not None and old.retained is t:
                 old.retained = None

@@ -53,7 +53,7 @@ T_WARNING = (
 def _view(x: Tensor, data: np.ndarray, rule: Any, attrs: Any = None) -> Tensor:
     """A view of `x`: shares its storage and version counter."""
     r = Tensor(data, x._dtype)
-    r._version = x._counter()
+    r._vc = x._counter()
     r._base = x if x._base is None else x._base
     if _gm.enabled and x._requires_grad:
         record1(r, rule, x, attrs)

@@ -47,7 +47,7 @@ class Tensor:
         "_requires_grad",
         "_grad_fn",
         "_grad",
-        "_version",
+        "_vc",
         "_base",
         "_extra",
         "__weakref__",
@@ -61,7 +61,7 @@ class Tensor:
         self._requires_grad = False
         self._grad_fn: Node | None = None
         self._grad: Tensor | None = None
-        self._version: VersionCounter | None = None
+        self._vc: VersionCounter | None = None
         self._base: Tensor | None = None
         self._extra: TensorExtra | None = None
 
@@ -201,7 +201,7 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         out = Tensor(self._data, self._dtype)
-        out._version = VersionCounter()
+        out._vc = VersionCounter()
         return out
 
     @data.setter
@@ -210,14 +210,15 @@ class Tensor:
         self._dtype = value._dtype
 
     @property
-    def _version_value(self) -> int:
-        return 0 if self._version is None else self._version.value
+    def _version(self) -> int:
+        """How often the storage was changed in place (PyTorch's `t._version`)."""
+        return 0 if self._vc is None else self._vc.value
 
     def _counter(self) -> VersionCounter:
         """The version counter, created on first need (views, detach, in-place ops)."""
-        counter = self._version
+        counter = self._vc
         if counter is None:
-            counter = self._version = VersionCounter()
+            counter = self._vc = VersionCounter()
         return counter
 
     def _get_extra(self) -> TensorExtra:
@@ -271,7 +272,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         out = Tensor(self._data, self._dtype)
-        out._version = self._counter()
+        out._vc = self._counter()
         if self._requires_grad:  # remembered for the tools' why(): where the graph was cut
             out._get_extra().made_by = ("detach", _origin.current)
         return out
