@@ -57,7 +57,12 @@ def torch_outputs(programs: list[Path]) -> dict[Path, tuple[str, str | None]]:
 
 
 def main(folders: list[str]) -> None:
-    programs = sorted(p for folder in folders for p in Path(folder).rglob("*.grad"))
+    programs = sorted(
+        p
+        for folder in folders
+        for p in Path(folder).rglob("*.grad")
+        if "tools" not in p.parts  # gradlang's own tools: their .out is gradlang's output
+    )
     for program, (output, error) in torch_outputs(programs).items():
         program.with_suffix(".out").write_text(output, encoding="utf-8")
         print(f"{program}: {len(output.splitlines())} lines" + (f"  [{error}]" if error else ""))
