@@ -179,9 +179,7 @@ class ExpressionCompiler:
     def e_UnaryOp(self, node: ir.UnaryOp) -> Code:
         operand = self.expr(node.operand)
         span = node.span
-        fn: Callable[[Any], Any] = {"-": operator.neg, "+": operator.pos, "not": operator.not_}[
-            node.op
-        ]
+        fn: Any = {"-": operator.neg, "+": operator.pos, "not": operator.not_}[node.op]
 
         def unary(frame: Frame) -> Any:
             try:
@@ -391,7 +389,7 @@ class ExpressionCompiler:
         def fstring(frame: Frame) -> str:
             out = "".join([p(frame) for p in pieces])
             if len(out) > max_string:
-                raise size_error("string", max_string).with_span(span)  # type: ignore[union-attr]
+                raise size_error("string", max_string).with_span(span)
             return out
 
         return fstring
@@ -477,7 +475,7 @@ class ExpressionCompiler:
                 if last:
                     out.append(elt(cframe))
                     if len(out) > max_list:
-                        raise size_error("list", max_list).with_span(span)  # type: ignore[union-attr]
+                        raise size_error("list", max_list).with_span(span)
                 else:
                     nxt = levels[depth + 1][1]
                     run_level(depth + 1, cframe, iterate(nxt(cframe), span), out)  # type: ignore[misc]

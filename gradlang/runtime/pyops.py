@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from gradlang.errors import GradlangError
 from gradlang.runtime.engine import Tensor
 from gradlang.runtime.limits import Limits, limit_error
 
@@ -23,7 +24,7 @@ _FORMAT_NUMBERS = re.compile(r"%[^a-zA-Z%]*")
 _DIGITS = re.compile(r"\d+")
 
 
-def int_bits_error(limits: Limits) -> Exception:
+def int_bits_error(limits: Limits) -> GradlangError:
     return limit_error(
         f"integer result would have more than {limits.max_int_bits:,} bits",
         None,
@@ -31,7 +32,7 @@ def int_bits_error(limits: Limits) -> Exception:
     )
 
 
-def size_error(kind: str, limit: int) -> Exception:
+def size_error(kind: str, limit: int) -> GradlangError:
     flag = "Limits.max_string" if kind == "string" else "Limits.max_list"
     return limit_error(f"{kind} would have more than {limit:,} items", None, flag)
 
@@ -84,7 +85,7 @@ def check_tensors(tensors: list[Any], limits: Limits, matmul: bool = False) -> N
         raise elements_error(n, limits)
 
 
-def elements_error(n: int, limits: Limits) -> Exception:
+def elements_error(n: int, limits: Limits) -> GradlangError:
     return limit_error(
         f"a tensor of {n:,} elements is over the limit of {limits.max_elements:,}",
         None,
@@ -137,7 +138,6 @@ def make_operators(limits: Limits) -> dict[str, BinaryOp]:
     def sub(a: Any, b: Any) -> Any:
         if type(a) is Tensor and type(b) is Tensor:
             tensors_fit(a, b)
-            return a - b
         r = a - b
         if type(r) is int and r.bit_length() > max_bits:
             raise int_bits_error(limits)

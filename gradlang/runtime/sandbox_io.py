@@ -79,7 +79,7 @@ def load(interp: Interpreter, path: Any) -> Any:
             raise GradlangError("ValueError", f"cannot load arrays of dtype {dtype.name}")
         f.seek(0)
         array = np.load(f, allow_pickle=False)
-    make = interp.builtins.get("tensor")
+    make = interp.builtins["tensor"]
     return make(
         array.tolist() if array.ndim else array.item(), dtype=_torch_dtype(interp, array.dtype.name)
     )
