@@ -8,6 +8,7 @@ come from inside the installed package, so the tour works after `pip install`.
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,7 @@ def _indent(text: str, prefix: str = "    ") -> str:
 def _numbered(source: str) -> str:
     lines = source.rstrip("\n").splitlines()
     width = len(str(len(lines)))
-    return "".join(f"    {i:>{width}} | {line}\n" for i, line in enumerate(lines, 1))
+    return "".join(f"    {i:>{width}} | {line}".rstrip() + "\n" for i, line in enumerate(lines, 1))
 
 
 def _heading(text: str, color: bool) -> str:
@@ -103,7 +104,7 @@ def show_step(number: int, step: Step, folder: Path, color: bool) -> str:
     session = Session(SessionOptions(warn=stderr.append))
     result = session.run_source(source, step.path)
     text = _heading(f"{number}/{len(STEPS)}  {step.title}", color)
-    text += f"{step.note}\n\n"
+    text += textwrap.fill(step.note, width=88) + "\n\n"
     text += _label(f"{step.path}:", color) + _numbered(source) + "\n"
     text += _label("output:", color) + (_indent(result.output) if result.output else "    (none)\n")
     if stderr:
