@@ -162,6 +162,8 @@ class Labeler:
                 pass
         method = _METHODS.get(op, op)
         if len(args) == 1:
+            if attrs is None and op not in _METHODS:
+                return f"{op}({self.tensor(node.inputs[0], depth + 1)})"
             return f"{args[0]}.{method}(...)"
         return f"{method}({', '.join(args)})"
 
@@ -181,7 +183,8 @@ class Labeler:
         return f"d({expr})/d{arg if plain else f'({arg})'}", local
 
 
-_WORDS = re.compile(r"\b(self|other|result|exponent|base|alpha|grad)\b")
+_OPERANDS = re.compile(r"\b(self|other|result|exponent|base|alpha|mat1|mat2|vec)\b")
+_WORDS = re.compile(r"\b(self|other|result|exponent|base|alpha|mat1|mat2|vec|grad)\b")
 
 
 def _local(node: Node, k: int, text: str, labeler: Labeler) -> str:
@@ -225,8 +228,6 @@ def _local(node: Node, k: int, text: str, labeler: Labeler) -> str:
     ):
         return f"1 (the gradient is moved back into place: {text})"
     local = _strip_grad(text)
-    if local is None:
-        return f"vjp: {text}"
 
     def name(m: re.Match[str]) -> str:
         word = m.group(1)
@@ -234,6 +235,11 @@ def _local(node: Node, k: int, text: str, labeler: Labeler) -> str:
             return _paren(labeler.tensor(node.inputs[0]))
         if word == "other":
             return _paren(labeler.tensor(node.inputs[1])) if len(node.inputs) > 1 else word
+        if word in ("mat1", "mat2", "vec"):
+            index = {"mat1": 1, "mat2": 2 if op == "addmm" else 1, "vec": 1}[word]
+            if index < len(node.inputs):
+                return _paren(labeler.tensor(node.inputs[index]))
+            return word
         if word == "result":
             return (
                 _paren(labeler.expression(node))
@@ -247,6 +253,8 @@ def _local(node: Node, k: int, text: str, labeler: Labeler) -> str:
                 return "1"
         return word
 
+    if local is None:
+        return "vjp: " + _OPERANDS.sub(name, text)
     return _WORDS.sub(name, local)
 
 

@@ -93,14 +93,30 @@ class History:
         self._pass().tensors.add(tensor)
 
     # -- questions ---------------------------------------------------------------------
+    def of_program(self, where: object = None) -> list[Pass]:
+        """The passes of the program running at `where` (default: the current statement).
+
+        One process may run several programs (`gradlang test`): passes count for a program
+        when their statement is in the same file; REPL and stdin inputs (`<...>`) count
+        together.
+        """
+        here = _file_of(where if where is not None else _origin.current)
+        if here is None:
+            return list(self.passes)
+        return [p for p in self.passes if _same_program(_file_of(p.origin), here)]
+
     def ran_any(self) -> bool:
-        return bool(self.passes)
+        return bool(self.of_program())
 
     def passes_through(self, node: object) -> list[Pass]:
-        return [p for p in self.passes if node in p.nodes]
+        return [p for p in self.of_program() if node in p.nodes]
 
     def passes_reaching(self, tensor: Tensor) -> list[Pass]:
-        return [p for p in self.passes if tensor in p.tensors]
+        return [p for p in self.of_program() if tensor in p.tensors]
+
+    def last(self) -> Pass | None:
+        found = self.of_program()
+        return found[-1] if found else None
 
     def last_freeing(self, exclude_current: bool = False) -> Pass | None:
         """The most recent pass that ran a node whose saved tensors are now freed.
@@ -123,6 +139,17 @@ class History:
     def clear(self) -> None:
         self.passes.clear()
         self._open = None
+
+
+def _file_of(span: object) -> str | None:
+    file = getattr(span, "file", None)
+    return file if isinstance(file, str) else None
+
+
+def _same_program(a: str | None, b: str) -> bool:
+    if a is None:
+        return False
+    return a == b or (a.startswith("<") and b.startswith("<"))
 
 
 HISTORY = History()

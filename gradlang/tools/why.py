@@ -45,11 +45,11 @@ def _provenance(t: Tensor) -> tuple[str, object] | None:
 
 def _shares_storage_with(t: Tensor, names: NameIndex, scope_tensors: list[Tensor]) -> str | None:
     """The name of a tensor that requires grad and shares t's version counter (t = its detach)."""
-    counter = t._version
+    counter = getattr(t, "_vc", None)
     if counter is None:
         return None
     for other in scope_tensors:
-        if other is not t and other._version is counter and other.requires_grad:
+        if other is not t and getattr(other, "_vc", None) is counter and other.requires_grad:
             return names.first(other)
     return None
 
@@ -78,7 +78,8 @@ def explain_why(
                 "(integer and bool tensors, like argmax or comparison results, never do)."
             )
         made = _provenance(x)
-        source = _shares_storage_with(x, names, scope_tensors or [])
+        floating = x.dtype.is_floating_point
+        source = _shares_storage_with(x, names, scope_tensors or []) if floating else None
         if made is not None:
             how, where = made
             at = _line(where)
@@ -167,7 +168,8 @@ def explain_why(
             "must come before the backward call."
         )
     else:
-        last = history.passes[-1]
+        last = history.last()
+        assert last is not None
         lines.append(
             f"{_pass_text(last, names).capitalize()} never reached {who}: that output does "
             f"not depend on {who} through operations autograd recorded (check for detach(), "
