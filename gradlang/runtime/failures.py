@@ -4,7 +4,8 @@ A program's error is one of: a `GradlangError` already (passed on, keeping its i
 an engine error (`TorchError` subclasses: PyTorch's type name and text), or a Python error
 raised by Python's own operations on program values inside the runtime (Python's type and
 text: `ZeroDivisionError: division by zero`). Anything else raised from inside another part
-of gradlang is a bug, reported as `InternalError` with the span where it happened.
+of gradlang is a bug, reported as `InternalError` with the span where it happened (except a
+tool's TypeError/ValueError about its arguments, which is the program's error).
 """
 
 from __future__ import annotations
@@ -16,16 +17,20 @@ from gradlang.runtime.engine import TorchError, builtin_name
 
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
 _PACKAGE_DIR = os.path.dirname(_RUNTIME_DIR)
+_TOOLS_DIR = os.path.join(_PACKAGE_DIR, "tools")
 
 
 def _raised_in_other_part(exc: BaseException) -> bool:
-    """True when the innermost frame of the traceback is gradlang code outside the runtime."""
+    """True when the innermost frame of the traceback is gradlang code outside the runtime
+    (a tool's own TypeError or ValueError about its arguments is the program's error)."""
     tb = exc.__traceback__
     if tb is None:
         return False
     while tb.tb_next is not None:
         tb = tb.tb_next
     filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
+    if filename.startswith(_TOOLS_DIR) and isinstance(exc, (TypeError, ValueError)):
+        return False
     return filename.startswith(_PACKAGE_DIR) and not filename.startswith(_RUNTIME_DIR)
 
 
