@@ -8,10 +8,13 @@ it keeps nothing alive, and it copies no numbers.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from gradlang.autograd import engine as _engine
 from gradlang.autograd import origin as _origin
@@ -50,6 +53,8 @@ class Pass:
     first: weakref.ref[Node] | None = None
     nodes: IdentitySet = field(default_factory=IdentitySet)
     tensors: IdentitySet = field(default_factory=IdentitySet)
+    fresh: IdentitySet = field(default_factory=IdentitySet)  # .grad was None/zero before
+    failed: bool = False  # the pass stopped with an error
 
 
 class History:
@@ -59,14 +64,21 @@ class History:
         self.passes: list[Pass] = []
         self._open: Pass | None = None
         self._started = False
+        self._exc_at_start: BaseException | None = None
 
     # The engine says where a pass starts (`pass_started`); without that, a new pass begins
     # with the first event of a new statement.
     def pass_started(self, roots: object = None, capture: bool = False) -> None:
         self._open = self._new(_origin.current)
         self._started = True
+        self._exc_at_start = sys.exc_info()[1]
 
     def pass_ended(self) -> None:
+        # called from the engine's `finally`: an exception that was not there at the start
+        # is the one this pass raised
+        exc = sys.exc_info()[1]
+        if self._open is not None and exc is not None and exc is not self._exc_at_start:
+            self._open.failed = True
         self._started = False
 
     def _new(self, where: object) -> Pass:
@@ -90,7 +102,11 @@ class History:
         p.nodes.add(node)
 
     def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None:
-        self._pass().tensors.add(tensor)
+        p = self._pass()
+        p.tensors.add(tensor)
+        total = tensor._grad
+        if total is not None and np.array_equal(total._data, grad._data):
+            p.fresh.add(tensor)
 
     # -- questions ---------------------------------------------------------------------
     def of_program(self, where: object = None) -> list[Pass]:
@@ -113,6 +129,14 @@ class History:
 
     def passes_reaching(self, tensor: Tensor) -> list[Pass]:
         return [p for p in self.of_program() if tensor in p.tensors]
+
+    def passes_since_reset(self, tensor: Tensor) -> list[Pass]:
+        """The passes that added into tensor.grad since it was last None (or zero)."""
+        found = self.passes_reaching(tensor)
+        for k in range(len(found) - 1, -1, -1):
+            if tensor in found[k].fresh:
+                return found[k:]
+        return found
 
     def last(self) -> Pass | None:
         found = self.of_program()

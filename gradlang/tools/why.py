@@ -34,6 +34,19 @@ def _pass_text(p: Pass, names: NameIndex) -> str:
     return text
 
 
+def _grouped(texts: list[str]) -> str:
+    """`a, b` with repeats counted: `the backward at line 20 (from loss), 300 times`."""
+    groups: list[list[object]] = []
+    for text in texts:
+        if groups and groups[-1][0] == text:
+            groups[-1][1] = int(groups[-1][1]) + 1  # type: ignore[call-overload]
+        else:
+            groups.append([text, 1])
+    shown = [f"{t}, {n} times" if n != 1 else str(t) for t, n in groups[-3:]]
+    more = "earlier ones, then " if len(groups) > 3 else ""
+    return more + "; ".join(shown)
+
+
 def _provenance(t: Tensor) -> tuple[str, object] | None:
     """How a tensor lost requires_grad, when the engine recorded it: (how, origin)."""
     extra = getattr(t, "_extra", None)
@@ -139,20 +152,17 @@ def explain_why(
 
     kind = "a leaf that requires grad" if fn is None else "a non-leaf that retains its gradient"
     if grad is not None:
-        reached = history.passes_reaching(x)
+        reached = history.passes_since_reset(x)
         lines.append(f"{who} is {kind}, so backward stores d(output)/d{who} in {who}.grad.")
         if reached:
-            texts = ", ".join(_pass_text(p, names) for p in reached[-3:])
             many = len(reached)
-            count = (
-                f"{many} backward passes added into it"
-                if many > 1
-                else "One backward pass wrote it"
-            )
-            lines.append(f"{count}: {texts}." if many <= 3 else f"{count}; the last: {texts}.")
-            if many > 1:
+            where = _grouped([_pass_text(p, names) for p in reached])
+            if many == 1:
+                lines.append(f"One backward pass wrote it: {where}.")
+            else:
+                lines.append(f"{many} backward passes added into it: {where}.")
                 lines.append(
-                    "Gradients add up across backward calls: zero them (x.grad = None or "
+                    "Gradients add up across backward calls: set x.grad = None (or "
                     "x.grad.zero_()) between steps if you want one pass only."
                 )
         lines.append(f"{who}.grad = {format_value(grad._data)}")
@@ -170,6 +180,12 @@ def explain_why(
     else:
         last = history.last()
         assert last is not None
+        if last.failed:
+            lines.append(
+                f"{_pass_text(last, names).capitalize()} stopped with an error before it "
+                f"reached {who}."
+            )
+            return "\n".join(lines) + "\n"
         lines.append(
             f"{_pass_text(last, names).capitalize()} never reached {who}: that output does "
             f"not depend on {who} through operations autograd recorded (check for detach(), "
