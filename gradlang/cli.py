@@ -276,7 +276,7 @@ def run(file: str, as_json: bool, no_report: bool, trace: bool, **kw: Any) -> No
         write_out(json.dumps(doc, allow_nan=False, ensure_ascii=False) + "\n")
         report_diagnostic(session, result)
         sys.exit(result.exit_code)
-    if not no_report:
+    if not no_report and (result.tensors or result.ok):
         if result.output and not result.output.endswith("\n"):
             write_out("\n")
         write_out(_report_text(result.tensors, out_color()))
