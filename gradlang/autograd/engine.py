@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from gradlang.autograd import grad_mode as _gm
+from gradlang.autograd import origin as _origin
 from gradlang.autograd import warnings as _warnings
 from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
 from gradlang.autograd.node import AccumulateGrad, Node
@@ -110,7 +111,9 @@ def _check_saved(node: Node) -> None:
     if not used:
         return
     if node.freed:
-        raise TorchRuntimeError(FREED_ERROR)
+        error = TorchRuntimeError(FREED_ERROR)
+        error.freed_at = node.freed_at  # type: ignore[attr-defined]
+        raise error
     inputs = node.inputs
     versions = node.versions
     for j in sorted(used):
@@ -276,6 +279,7 @@ def run(
                     w.node(node, g, tuple(results or ()))
             if not keep_graph:
                 node.freed = True
+                node.freed_at = _origin.current
     finally:
         _gm.enabled = previous_mode
         if watchers is not None:

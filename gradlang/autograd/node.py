@@ -44,6 +44,7 @@ class Node:
         "pre_hooks",
         "retained",
         "out_version",
+        "freed_at",
         "__weakref__",
     )
 
@@ -60,6 +61,7 @@ class Node:
         self.pre_hooks: list[Callable] | None = None
         self.retained: Tensor | None = None
         self.out_version = 0
+        self.freed_at: object = None  # origin of the backward that freed the saved tensors
 
     def name(self) -> str:
         return self.rule.node
