@@ -138,6 +138,7 @@ class Session:
 
             module = parse(source, filename)
             interp = self.interpreter(_io_root(filename))
+            _fresh_step_budget(interp)
             if self.options.trace:
                 _enable_trace(self)
             if interactive:
@@ -202,6 +203,14 @@ class Session:
     def format_value(self, value: Any) -> str:
         """The REPL's echo of a value: its repr, as Python's REPL shows it."""
         return str(self.interpreter().format_value(value))
+
+
+def _fresh_step_budget(interp: Any) -> None:
+    """Each run (each REPL entry) gets the whole --max-steps budget, as a program does."""
+    meter = getattr(interp, "meter", None)
+    if meter is not None and hasattr(meter, "steps"):
+        meter.steps = 0
+        meter.next_check = 1  # check at once, then every CHECK_EVERY steps again
 
 
 def _io_root(filename: str) -> Path:

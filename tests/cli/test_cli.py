@@ -444,3 +444,60 @@ def test_a_closed_stdout_ends_the_run_quietly(tmp_path: Path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0
     assert err == ""
+
+
+def test_max_memory(gradlang) -> None:
+    big = "x = torch.zeros(30_000_000)\n"  # 120 MB
+    r = gradlang("run", "--no-report", "--max-memory", "64M", "-", input=big)
+    assert r.exit_code == 1 and "LimitError" in r.stderr
+    ok = gradlang("run", "--no-report", "--max-memory", "64M", "-", input="x = torch.zeros(1000)\n")
+    assert ok.exit_code == 0
+
+
+def test_trace_explains_every_backward(gradlang) -> None:
+    r = gradlang("run", "--trace", "--no-report", str(S06))
+    assert r.exit_code == 0
+    assert r.stdout.startswith("backward from z = 56.")
+    assert "x.grad += [ 8., 16., 24.]" in r.stdout
+    assert r.stdout.endswith(S06.with_suffix(".out").read_text())
+
+
+def test_repl_command_takes_the_limits(gradlang) -> None:
+    r = gradlang("repl", "--max-steps", "50", input="while True:\n    pass\n\nprint('alive')\n")
+    assert r.exit_code == 0
+    assert "LimitError" in r.stdout and "alive\n" in r.stdout
+
+
+def test_to_torch_seed(gradlang) -> None:
+    r = gradlang("to-torch", "--seed", "7", "-", input="print(torch.randn(2))\n")
+    assert r.exit_code == 0 and "torch.manual_seed(7)" in r.stdout
+
+
+def test_tour_pause_stops_at_end_of_input(gradlang) -> None:
+    r = gradlang("tour", "--pause", input="\n")
+    assert r.exit_code == 0
+    assert "2/" in r.stdout and "3/" not in r.stdout.split("(Enter for the next step)")[-1][:0]
+
+
+@pytest.mark.parametrize("fmt", ["text", "dot", "svg", "png"])
+def test_graph_formats(gradlang, tmp_path: Path, fmt: str) -> None:
+    import shutil
+
+    if fmt in ("svg", "png") and shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    out = tmp_path / f"g.{fmt}"
+    r = gradlang("graph", str(S06), "--var", "z", "--format", fmt, "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    data = out.read_bytes()
+    expected = {"text": b"z ", "dot": b"digraph", "svg": b"<?xml", "png": b"\x89PNG"}[fmt]
+    assert data.startswith(expected)
+    if fmt in ("text", "dot"):
+        assert gradlang("graph", str(S06), "--var", "z", "--format", fmt).stdout == data.decode()
+
+
+def test_graph_of_an_unknown_name_or_a_failing_program(gradlang, program) -> None:
+    r = gradlang("graph", str(S06), "--var", "nothing")
+    assert r.exit_code == 1 and "global tensors: x, y, z" in r.stderr
+    bad = program("x = torch.ones(2, requires_grad=True)\n(x * 2).backward()\n")
+    r = gradlang("graph", str(bad), "--var", "x")
+    assert r.exit_code == 1 and "RuntimeError" in r.stderr
