@@ -476,7 +476,7 @@ def test_to_torch_seed(gradlang) -> None:
 def test_tour_pause_stops_at_end_of_input(gradlang) -> None:
     r = gradlang("tour", "--pause", input="\n")
     assert r.exit_code == 0
-    assert "2/" in r.stdout and "3/" not in r.stdout.split("(Enter for the next step)")[-1][:0]
+    assert "━━ 2/" in r.stdout and "━━ 3/" not in r.stdout  # one Enter, then end of input
 
 
 @pytest.mark.parametrize("fmt", ["text", "dot", "svg", "png"])
