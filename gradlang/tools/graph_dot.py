@@ -38,6 +38,7 @@ def render_dot(t: Tensor, names: NamesArg = None, only: Tensor | None = None) ->
         "digraph backward {",
         f"  label={_quote(f'backward graph of {title}')};",
         "  labelloc=t;",
+        '  fontname="Helvetica";',
         "  rankdir=TB;",
         '  node [fontname="Helvetica", fontsize=11];',
         '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
