@@ -58,6 +58,13 @@ STEPS: tuple[Step, ...] = (
     Step("Second derivatives", "tutorials/07_second_derivatives.grad",
          "With create_graph=True the gradient is itself part of a graph, so it can be "
          "differentiated again."),
+    Step("The chain rule, step by step", "tools/explain_retain_grad.grad",
+         "explain(z) runs z.backward() and prints each node's upstream gradient, local "
+         "derivative and what it passes on: the seed's Mathematical Verification, computed. "
+         "(gradlang only; `gradlang run --trace` does it for every backward.)"),
+    Step("Why is .grad None?", "tools/why_grad_is_none.grad",
+         "why(t) names the reason a gradient is missing: backward has not run, not a leaf, "
+         "no path to the output, cut by detach(), never required grad, integer dtype."),
     Step("When backward fails", "tutorials/08_inplace_error.grad",
          "Changing a tensor in place after autograd saved it is an error; gradlang's "
          "diagnostic points at the line and says which lines were involved."),
