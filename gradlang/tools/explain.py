@@ -317,8 +317,9 @@ def _target(nxt: object, names: NameIndex) -> str:
     if isinstance(nxt, AccumulateGrad):
         name = names.first(nxt.variable) or "a leaf"
         return f"{name} (AccumulateGrad)"
-    name = names.first(nxt)
-    return f"{name} ({nxt.name()})" if name else nxt.name()  # type: ignore[attr-defined]
+    node_name = names.first(nxt)
+    op = str(nxt.name())  # type: ignore[attr-defined]
+    return f"{node_name} ({op})" if node_name else op
 
 
 def _accumulation_row(acc: Accumulation, lab: Labeler, names: NameIndex, k: int, n: int) -> str:

@@ -206,6 +206,10 @@ def _detached(outs: tuple[Tensor, ...], was_tuple: bool, create_graph: bool) -> 
     return res if was_tuple else res[0]
 
 
+def _plus(a: Any, b: Any) -> Any:
+    return a + b
+
+
 def vjp(
     func: Func, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
 ) -> tuple[Any, Any]:
@@ -225,7 +229,7 @@ def vjp(
                 else Tensor(vec._data.astype(out._data.dtype), out.dtype)
             )
             grads = _grads_of(out, vec, leaves, create_graph)
-            total = grads if total is None else [a + b for a, b in zip(total, grads)]
+            total = grads if total is None else [_plus(a, b) for a, b in zip(total, grads)]
     assert total is not None
     result = tuple(g if create_graph else g.detach() for g in total)
     return _detached(outs, out_tuple, create_graph), (result if in_tuple else result[0])

@@ -86,7 +86,7 @@ def build(t: Tensor, names: NameIndex | None = None, only: Tensor | None = None)
     """The graph behind `t`; with `only`, just the paths from `t` that reach `only`."""
     names = names or NameIndex()
     labeler = Labeler(names)
-    start = t.grad_fn
+    start: Node | AccumulateGrad | None = t.grad_fn
     if start is None and t.requires_grad:
         start = t._accumulator()
     if start is None:

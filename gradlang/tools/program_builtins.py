@@ -25,7 +25,7 @@ from gradlang.tools.why import explain_why
 
 _TRACES: weakref.WeakKeyDictionary[Any, Callable[[], None]] = weakref.WeakKeyDictionary()
 
-FUNCTIONAL = {
+FUNCTIONAL: dict[str, Callable[..., Any]] = {
     "jacobian": functional.jacobian,
     "hessian": functional.hessian,
     "vjp": functional.vjp,

@@ -8,6 +8,7 @@ summarised: the first and last few elements of the flattened value, and the shap
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -87,6 +88,6 @@ def format_value(array: object, limit: int = FULL_LIMIT) -> str:
     return f"[{head}, ..., {tail}] (shape {list(arr.shape)}, {arr.size} elements)"
 
 
-def format_shape(shape: object) -> str:
+def format_shape(shape: Iterable[int]) -> str:
     """`[2, 3]` for a shape; `[]` for a 0-dim tensor."""
-    return "[" + ", ".join(str(int(s)) for s in tuple(shape)) + "]"  # type: ignore[arg-type]
+    return "[" + ", ".join(str(int(s)) for s in shape) + "]"

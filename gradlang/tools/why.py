@@ -133,9 +133,9 @@ def explain_why(
     fn = x.grad_fn
     if fn is not None and not x.retains_grad:
         where = _line(getattr(fn, "origin", None))
-        made = f"made by {fn.name()}" + (f" at {where}" if where else "")
+        made_by = f"made by {fn.name()}" + (f" at {where}" if where else "")
         lines.append(
-            f"{who}.grad is None because {who} is not a leaf ({made}) and does not retain "
+            f"{who}.grad is None because {who} is not a leaf ({made_by}) and does not retain "
             "its gradient: backward passes gradients through it without storing them."
         )
         through = history.passes_through(fn)
