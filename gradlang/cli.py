@@ -117,14 +117,16 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def read_source(file: str) -> tuple[str, str]:
     """(source text, display name); `-` is stdin. Unreadable files exit 2 or 1."""
     if file == "-":
-        return sys.stdin.read(), "<stdin>"
-    path = Path(file)
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        fail(f"{file}: is a directory", 2)
-    except OSError as exc:
-        fail(f"{file}: {exc.strerror or exc}", 2)
+        stdin = getattr(sys.stdin, "buffer", None)
+        data = stdin.read() if stdin is not None else sys.stdin.read().encode("utf-8")
+        file = "<stdin>"
+    else:
+        try:
+            data = Path(file).read_bytes()
+        except IsADirectoryError:
+            fail(f"{file}: is a directory", 2)
+        except OSError as exc:
+            fail(f"{file}: {exc.strerror or exc}", 2)
     try:
         return data.decode("utf-8-sig"), file
     except UnicodeDecodeError as exc:

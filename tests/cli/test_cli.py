@@ -501,3 +501,10 @@ def test_graph_of_an_unknown_name_or_a_failing_program(gradlang, program) -> Non
     bad = program("x = torch.ones(2, requires_grad=True)\n(x * 2).backward()\n")
     r = gradlang("graph", str(bad), "--var", "x")
     assert r.exit_code == 1 and "RuntimeError" in r.stderr
+
+
+def test_stdin_that_is_not_utf8(gradlang) -> None:
+    r = gradlang("run", "-", input="\udcff".encode("utf-8", "surrogateescape").decode("latin-1"))
+    assert r.exit_code in (0, 1) and "Traceback" not in r.output
+    p = run_module("run", "-", input=None)  # empty stdin: an empty program
+    assert p.returncode == 0
