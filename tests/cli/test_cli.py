@@ -506,5 +506,5 @@ def test_graph_of_an_unknown_name_or_a_failing_program(gradlang, program) -> Non
 def test_stdin_that_is_not_utf8(gradlang) -> None:
     r = gradlang("run", "-", input="\udcff".encode("utf-8", "surrogateescape").decode("latin-1"))
     assert r.exit_code in (0, 1) and "Traceback" not in r.output
-    p = run_module("run", "-", input=None)  # empty stdin: an empty program
+    p = run_module("run", "-", input="")  # empty stdin: an empty program
     assert p.returncode == 0
