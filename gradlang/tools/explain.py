@@ -235,7 +235,8 @@ def render(
         if rec.roots
         else (lab.node(rec.steps[0].node) if rec.steps else "out")
     )
-    out_sym = root_label if len(root_label) <= 12 and " " not in root_label else "out"
+    plain_root = re.fullmatch(r"[\w.\[\]]+", root_label) is not None
+    out_sym = root_label if len(root_label) <= 12 and plain_root else "out"
 
     def d(label: str) -> str:
         inner = label if re.fullmatch(r"[\w.\[\]]+", label) else f"({label})"
@@ -265,6 +266,7 @@ def render(
 
     totals = _count_paths(rec)
     arrived: dict[int, int] = {}
+    arrived_sum: dict[int, np.ndarray] = {}
     last_line = ""
 
     for number, step in enumerate(rec.steps, 1):
@@ -285,6 +287,11 @@ def render(
         upstream = d(label)
         incoming = totals.get(id(node), 1)
         note = f"  (sum of {incoming} paths)" if incoming > 1 else ""
+        sent = arrived_sum.get(id(node))
+        if sent is not None and (
+            sent.shape != step.upstream.shape or not np.array_equal(sent, step.upstream)
+        ):
+            note += "  (a hook changed it)"
         lines.append(["", "upstream", upstream, format_value(step.upstream) + note])
         inputs = node.inputs
         multi = sum(1 for n in node.next if n is not None) > 1
@@ -300,6 +307,8 @@ def render(
                 lines.append(["", "passes", d(arg_label), "nothing (no gradient for this input)"])
                 continue
             arrived[id(nxt)] = arrived.get(id(nxt), 0) + 1
+            before = arrived_sum.get(id(nxt))
+            arrived_sum[id(nxt)] = g if before is None else before + g
             n_paths = totals.get(id(nxt), 1)
             path = f", path {arrived[id(nxt)]} of {n_paths}" if n_paths > 1 else ""
             target = _target(nxt, names)

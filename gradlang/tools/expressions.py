@@ -152,6 +152,9 @@ class Labeler:
         args = [_paren(self.tensor(t, depth + 1)) for t in node.inputs]
         attrs = node.attrs
         a = number_text(attrs) if isinstance(attrs, (int, float)) else "a"
+        if op in ("cat", "stack"):
+            plain = [self.tensor(t, depth + 1) for t in node.inputs]
+            return f"{op}([{', '.join(plain)}])"
         if op in _BINARY and len(args) == 2:
             return f"{args[0]} {_BINARY[op]} {args[1]}"
         template = _TEMPLATES.get(op)

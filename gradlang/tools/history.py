@@ -22,7 +22,7 @@ from gradlang.autograd.node import Node
 from gradlang.autograd.tensor import Tensor
 
 #: How many backward passes are remembered.
-KEEP = 200
+KEEP = 100
 
 
 class IdentitySet:
@@ -96,10 +96,13 @@ class History:
         return current
 
     def node(self, node: Node, grad_output: Tensor, grad_inputs: tuple) -> None:
-        p = self._pass()
+        # called for every node of every backward: kept short
+        p = self._open if self._started else None
+        if p is None:
+            p = self._pass()
         if p.first is None:
             p.first = weakref.ref(node)
-        p.nodes.add(node)
+        p.nodes._refs[id(node)] = weakref.ref(node)
 
     def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None:
         p = self._pass()
