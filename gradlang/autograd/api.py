@@ -126,7 +126,9 @@ TORCH: dict[str, Any] = {
     "Tensor": c.legacy_tensor,
     "autograd": autograd,
     "nn": SimpleNamespace(functional=SimpleNamespace(**FUNCTIONAL)),
-    "linalg": SimpleNamespace(norm=red.linalg_norm, vector_norm=red.vector_norm),
+    "linalg": SimpleNamespace(
+        norm=red.linalg_norm, vector_norm=red.vector_norm, det=la.det, inv=la.inverse
+    ),
     "pi": math.pi,
     "e": math.e,
     "inf": math.inf,
@@ -299,6 +301,8 @@ TORCH: dict[str, Any] = {
     "ger": la.outer,
     "addmm": la.addmm,
     "trace": la.trace,
+    "det": la.det,
+    "inverse": la.inverse,
     "einsum": la.einsum,
     # shape
     "reshape": s.reshape,

@@ -288,6 +288,36 @@ def full_like(
     return finish(Tensor(np.full(input._data.shape, fill_value, dt.np), dt), requires_grad)
 
 
+def new_zeros(
+    self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+def new_ones(
+    self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+def new_full(
+    self: Tensor,
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    return full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+def new_tensor(
+    self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
 def arange(
     start: Any,
     end: Any = None,
@@ -333,14 +363,29 @@ def linspace(
     if steps == 1:
         data = np.array([start], dt.np)
     else:
-        ftype = dt.np.type if dt.category == 2 else np.float64
-        step = ftype((end - start) / (steps - 1))
-        idx = np.arange(steps)
-        half = steps // 2
-        lo = ftype(start) + step * idx[:half].astype(ftype)
-        hi = ftype(end) - step * (steps - 1 - idx[half:]).astype(ftype)
-        data = np.concatenate([lo, hi]).astype(dt.np)
+        data = _linspace_values(start, end, steps, dt)
     return finish(Tensor(data, dt), requires_grad)
+
+
+def _linspace_values(start: float, end: float, steps: int, dt: _dt.DType) -> np.ndarray:
+    """PyTorch's CPU kernel: start + step*i for the first half, end - step*(n-1-i) after,
+    each a fused multiply-add (one rounding) in the output's precision."""
+    idx = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    if dt is _dt.float64 or dt.category != 2:
+        from gradlang.autograd.rng import fma64
+
+        step = (end - start) / (steps - 1)
+        lo = fma64(np.full(half, step), idx[:half], np.full(half, start))
+        hi = fma64(np.full(steps - half, -step), steps - 1 - idx[half:], np.full(steps - half, end))
+        out = np.concatenate([lo, hi])
+        return out.astype(dt.np) if dt.category == 2 else np.trunc(out).astype(dt.np)
+    s32, e32 = np.float32(start), np.float32(end)
+    step32 = np.float32((e32 - s32) / np.float32(steps - 1))
+    # a float32 product is exact in float64, so one float64 add then rounding = a float32 fma
+    lo = np.float64(s32) + np.float64(step32) * idx[:half]
+    hi = np.float64(e32) - np.float64(step32) * (steps - 1 - idx[half:])
+    return np.concatenate([lo, hi]).astype(dt.np)
 
 
 def logspace(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gradlang.autograd import creation as c
 from gradlang.autograd import ops_linalg as la
 from gradlang.autograd import ops_math as m
 from gradlang.autograd import ops_nn as nn
@@ -144,6 +145,8 @@ METHODS: dict[str, Callable[..., Any]] = {
     "inner": la.inner,
     "addmm": la.addmm,
     "trace": la.trace,
+    "det": la.det,
+    "inverse": la.inverse,
     # shape
     "view": s.view,
     "view_as": s.view_as,
@@ -189,6 +192,11 @@ METHODS: dict[str, Callable[..., Any]] = {
     "nonzero": s.nonzero,
     "argwhere": s.argwhere,
     # dtype
+    "new_zeros": c.new_zeros,
+    "new_ones": c.new_ones,
+    "new_full": c.new_full,
+    "new_empty": c.new_zeros,
+    "new_tensor": c.new_tensor,
     "to": s.to,
     "type_as": s.type_as,
     "float": s.float,

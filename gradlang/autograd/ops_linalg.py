@@ -302,3 +302,45 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if full:
         prod = red.sum(prod, tuple(range(len(out), len(order))))
     return prod
+
+
+def _square(input: Tensor, name: str) -> np.ndarray:
+    d = input._data
+    if d.ndim < 2:
+        raise TorchRuntimeError(
+            f"linalg.{name}: The input tensor A must have at least 2 dimensions."
+        )
+    if d.shape[-1] != d.shape[-2]:
+        raise TorchRuntimeError(
+            f"linalg.{name}: A must be batches of square matrices, but they are "
+            f"{d.shape[-2]} by {d.shape[-1]} matrices"
+        )
+    if not input._dtype.is_floating_point:
+        raise TorchRuntimeError(
+            f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
+            f"{input._dtype.short}"
+        )
+    return d
+
+
+def det(input: Tensor) -> Tensor:
+    d = _square(input, "det")
+    r = result(np.linalg.det(d).astype(d.dtype), input._dtype)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES["det"], input)
+    return r
+
+
+def inverse(input: Tensor) -> Tensor:
+    d = _square(input, "inv")
+    try:
+        out = np.linalg.inv(d)
+    except np.linalg.LinAlgError:
+        raise TorchRuntimeError(
+            "linalg.inv: The diagonal element 2 is zero, the inversion could not be completed "
+            "because the input matrix is singular."
+        ) from None
+    r = Tensor(out.astype(d.dtype), input._dtype)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES["inverse"], input)
+    return r

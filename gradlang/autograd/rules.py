@@ -992,3 +992,27 @@ rule(
         (0, 1),
     ),
 )
+
+# ----------------------------------------------------------------------------- more linear algebra
+rule(
+    "det",
+    "LinalgDetBackward0",
+    (
+        "grad * result * inverse(self).mT",
+        lambda g, i, o, a: (
+            g.unsqueeze(-1).unsqueeze(-1)
+            * o.unsqueeze(-1).unsqueeze(-1)
+            * T.inverse(i[0]).transpose(-2, -1)
+        ),
+        (0, -1),
+    ),
+)
+rule(
+    "inverse",
+    "LinalgInvExBackward0",
+    (
+        "-result.mT @ grad @ result.mT",
+        lambda g, i, o, a: -(o.transpose(-2, -1) @ g @ o.transpose(-2, -1)),
+        (-1,),
+    ),
+)
