@@ -42,6 +42,12 @@ def _as_tuple(x: Any, arg: str, fn: str) -> tuple[bool, tuple[Tensor, ...]]:
     )
 
 
+def check_callable(func: Any, fn: str) -> None:
+    """torch's TypeError when the function argument cannot be called."""
+    if not callable(func):
+        raise TorchTypeError(f"'{type(func).__name__}' object is not callable")
+
+
 def _pytype(x: Any) -> str:
     return f"<class '{type(x).__name__}'>"
 
@@ -117,6 +123,7 @@ def jacobian(
 ) -> Any:
     """torch.autograd.functional.jacobian: d(func(inputs))/d(inputs), reverse mode."""
     del strict, vectorize, strategy
+    check_callable(func, "jacobian")
     in_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
     with _gm.enable_grad():
         leaves = _prepare(ins, create_graph)
@@ -154,6 +161,7 @@ def hessian(
 ) -> Any:
     """torch.autograd.functional.hessian: the Jacobian of the gradient of a scalar function."""
     del strict, vectorize, outer_jacobian_strategy
+    check_callable(func, "hessian")
     in_tuple, ins = _as_tuple(inputs, "inputs", "hessian")
 
     def checked(*args: Tensor) -> Tensor:
@@ -215,6 +223,7 @@ def vjp(
 ) -> tuple[Any, Any]:
     """torch.autograd.functional.vjp: (func(inputs), v^T J)."""
     del strict
+    check_callable(func, "vjp")
     in_tuple, ins = _as_tuple(inputs, "inputs", "vjp")
     with _gm.enable_grad():
         leaves = _prepare(ins, create_graph)
@@ -240,6 +249,7 @@ def jvp(
 ) -> tuple[Any, Any]:
     """torch.autograd.functional.jvp: (func(inputs), J v), from the reverse-mode Jacobian."""
     del strict
+    check_callable(func, "jvp")
     in_tuple, ins = _as_tuple(inputs, "inputs", "jvp")
     vs = _check_v(v, ins, "jvp", "input to the user-provided function is")
     with _gm.enable_grad():

@@ -26,7 +26,7 @@ from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd import warnings as _warnings
 from gradlang.autograd.errors import TorchRuntimeError, TorchValueError
 from gradlang.autograd.tensor import Tensor
-from gradlang.tools.functional import _as_tuple, _grads_of, _one_hot
+from gradlang.tools.functional import _as_tuple, _grads_of, _one_hot, check_callable
 from gradlang.tools.values import format_shape
 
 Func = Callable[..., Any]
@@ -134,6 +134,7 @@ def torch_gradcheck(
     **_ignored: Any,
 ) -> bool:
     """torch.autograd.gradcheck: True, or raise (or return False) on the first mismatch."""
+    check_callable(func, "gradcheck")
     _, args = _as_tuple(inputs, "inputs", "gradcheck")
     if not any(t.requires_grad for t in args):
         raise TorchValueError(
@@ -178,6 +179,7 @@ def report(
     rtol: float = 1e-3,
 ) -> tuple[bool, str]:
     """The gradlang `gradcheck`: (passed, report text), in float64."""
+    check_callable(func, "gradcheck")
     if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
         inputs = tuple(inputs[0])
     _, args0 = _as_tuple(tuple(inputs), "inputs", "gradcheck")

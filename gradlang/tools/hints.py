@@ -266,6 +266,15 @@ _RULES: list[tuple[str, HintRule]] = [
         ),
     ),
     (
+        r"^Jacobian mismatch for output (\d+) with respect to input (\d+)",
+        _fixed(
+            "autograd's derivative differs from the central differences. Check the inputs "
+            "are float64 (float32 is too coarse for eps=1e-6), that the function is smooth "
+            "at these points, and that nothing in it is detach()ed; gradcheck(f, x) prints "
+            "where the error is largest."
+        ),
+    ),
+    (
         r"^Can't call numpy\(\) on Tensor that requires grad",
         _fixed("Take t.detach() first: numpy values do not carry gradients."),
     ),

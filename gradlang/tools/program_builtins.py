@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from gradlang.autograd.errors import TorchTypeError
 from gradlang.autograd.tensor import Tensor
 from gradlang.tools import functional, history
 from gradlang.tools.explain import explain as _explain
@@ -65,7 +66,7 @@ def b_show(interp: Any, *values: Any) -> None:
 
 def b_graph(interp: Any, t: Any, only: Any = None) -> None:
     if not isinstance(t, Tensor):
-        raise TypeError(f"graph() expects a tensor, not {type(t).__name__}")
+        raise TorchTypeError(f"graph() expects a tensor, not {type(t).__name__}")
     _write(interp, render_text(t, names_in(interp), only if isinstance(only, Tensor) else None))
 
 
@@ -73,7 +74,7 @@ def b_explain(
     interp: Any, t: Any, gradient: Any = None, retain_graph: Any = None, create_graph: bool = False
 ) -> None:
     if not isinstance(t, Tensor):
-        raise TypeError(f"explain() expects a tensor, not {type(t).__name__}")
+        raise TorchTypeError(f"explain() expects a tensor, not {type(t).__name__}")
     _explain(
         t,
         gradient,
