@@ -105,12 +105,23 @@ def _copy(t: Tensor | None) -> np.ndarray | None:
     return None if t is None else np.array(t._data, copy=True)
 
 
-class Tracer:
-    """Observes backward passes; `on_done(record)` is called at the end of each one."""
+#: How many explain() calls are running: `--trace` stays quiet about their passes.
+_explaining = 0
 
-    def __init__(self, on_done: Callable[[Record], None]) -> None:
+
+class Tracer:
+    """Observes backward passes; `on_done(record)` is called at the end of each one.
+
+    A tracer made with `quiet_during_explain` (the one `--trace` uses) ignores the passes
+    that an `explain()` call is already showing.
+    """
+
+    def __init__(
+        self, on_done: Callable[[Record], None], quiet_during_explain: bool = False
+    ) -> None:
         self.on_done = on_done
         self.record: Record | None = None
+        self.quiet = quiet_during_explain
 
     # -- engine observer protocol ------------------------------------------------------
     def begin(
@@ -121,6 +132,8 @@ class Tracer:
 
     def pass_started(self, roots: object = None, capture: bool = False) -> None:
         """The engine starts a pass (`explain`'s own pass was begun by `begin`)."""
+        if self.quiet and _explaining:
+            return
         rec = self.record
         if rec is not None and rec.explicit and not rec.engine_started:
             rec.engine_started = True
@@ -129,11 +142,15 @@ class Tracer:
         self.record = Record(grad_call=capture, engine_started=True)
 
     def pass_ended(self) -> None:
+        if self.quiet and _explaining:
+            return
         rec = self.record
         if rec is not None and not rec.explicit:
             self.finish()
 
     def node(self, node: Node, grad_output: Tensor, grad_inputs: tuple[Tensor | None, ...]) -> None:
+        if self.quiet and _explaining:
+            return
         rec = self.record
         if rec is None or (
             not rec.engine_started
@@ -168,6 +185,8 @@ class Tracer:
             self.finish()
 
     def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None:
+        if self.quiet and _explaining:
+            return
         rec = self._current()
         total = tensor._grad
         fresh = total is not None and np.array_equal(total._data, grad._data)
@@ -371,13 +390,16 @@ def explain(
     """Run `t.backward(gradient)` and return (and `write`) the step-by-step account."""
     texts: list[str] = []
     tracer = Tracer(lambda rec: texts.append(render(rec, names, source_line)))
+    global _explaining
     remove = _engine.add_observer(tracer)
+    _explaining += 1
     try:
         seed = gradient if isinstance(gradient, Tensor) else None
         tracer.begin([t], [seed])
         t.backward(gradient, retain_graph=retain_graph, create_graph=create_graph)
         tracer.end()
     finally:
+        _explaining -= 1
         tracer.record = None
         remove()
     text = "".join(texts)
@@ -394,7 +416,7 @@ def start_trace(
     source_line: SourceLine | None = None,
 ) -> Callable[[], None]:
     """Trace every backward from now on (`gradlang run --trace`); returns `stop()`."""
-    tracer = Tracer(lambda rec: write(render(rec, names(), source_line)))
+    tracer = Tracer(lambda rec: write(render(rec, names(), source_line)), True)
     remove = _engine.add_observer(tracer)
 
     def stop() -> None:

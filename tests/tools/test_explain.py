@@ -108,3 +108,18 @@ def test_trace_explains_every_backward_in_place() -> None:
         first < out.index("after 0") < out.index("backward from", first + 1) < out.index("after 1")
     )
     assert "x.grad is now [4., 8.]" in out
+
+
+def test_trace_does_not_repeat_what_explain_shows() -> None:
+    ran = run(SEED_RETAIN_GRAD, trace=True)
+    assert ran.output.count("backward from") == 1
+
+
+def test_deep_chain_is_fine() -> None:
+    ran = run(
+        "x = torch.tensor([1.], requires_grad=True)\ny = x\n"
+        "for i in range(3000):\n    y = y * 1.0\nexplain(y.sum())\ngraph(y)\n"
+    )
+    assert ran.error is None
+    assert ran.output.count("MulBackward0") > 6000
+    assert "x.grad += [1.]   (leaf)" in ran.output
