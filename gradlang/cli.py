@@ -477,6 +477,7 @@ Examples:
   gradlang graph prog.grad --var loss                      a text tree
   gradlang graph prog.grad --var loss --format dot > g.dot
   gradlang graph prog.grad --var loss --format svg -o g.svg   (needs Graphviz)
+  gradlang graph prog.grad --var loss --only w             just the paths to w
 """,
 )
 @click.argument("file", metavar="FILE|-")
@@ -484,8 +485,10 @@ Examples:
 @click.option("--format", "fmt", type=click.Choice(["text", "dot", "svg", "png"]),
               default="text", show_default=True)  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option("--only", "only", metavar="NAME", help="Show only the paths to this tensor.")
 @limit_options
-def graph(file: str, var: str, fmt: str, output: str | None, **kw: Any) -> None:
+def graph(file: str, var: str, fmt: str, output: str | None, only: str | None, **kw: Any
+          ) -> None:  # fmt: skip
     source, name = read_source(file)
     session = Session(session_options(kw))
     result = session.run_source(source, name)
@@ -496,9 +499,12 @@ def graph(file: str, var: str, fmt: str, output: str | None, **kw: Any) -> None:
     if var not in tensors:
         names = ", ".join(tensors) or "none"
         fail(f"{var!r} is not a global tensor of {name} (global tensors: {names})")
+    if only is not None and only not in tensors:
+        names = ", ".join(tensors) or "none"
+        fail(f"{only!r} is not a global tensor of {name} (global tensors: {names})")
     if fmt == "png" and output is None and sys.stdout.isatty():
         fail("a PNG is not for the terminal: pass -o FILE.png", 2)
-    data = _export_graph(tensors[var], fmt, session, output)
+    data = _export_graph(tensors[var], fmt, session, output, tensors.get(only or ""))
     if data is None:
         return
     if output:
@@ -509,15 +515,16 @@ def graph(file: str, var: str, fmt: str, output: str | None, **kw: Any) -> None:
         sys.stdout.flush()
 
 
-def _export_graph(tensor: Any, fmt: str, session: Session, output: str | None) -> bytes | None:
+def _export_graph(tensor: Any, fmt: str, session: Session, output: str | None,
+                  only: Any = None) -> bytes | None:  # fmt: skip
     """The graph of `tensor` in `fmt` (bytes for stdout), or None once written to `output`."""
     from gradlang.tools.graph_dot import MissingGraphviz, render_dot, render_image
     from gradlang.tools.graph_text import render_text
 
     names = session.names()
     if fmt == "text":
-        return render_text(tensor, names).encode("utf-8")
-    dot = render_dot(tensor, names)
+        return render_text(tensor, names, only).encode("utf-8")
+    dot = render_dot(tensor, names, only)
     if fmt == "dot":
         return dot.encode("utf-8")
     try:
