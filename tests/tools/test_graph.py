@@ -93,3 +93,16 @@ def test_missing_graphviz_says_what_to_install(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     with pytest.raises(MissingGraphviz, match="Install Graphviz"):
         render_image("digraph {}", "svg", tmp_path / "x.svg")
+
+
+def test_cli_only_option() -> None:
+    from click.testing import CliRunner
+
+    from gradlang.cli import cli
+
+    from .conftest import REPO
+
+    prog = str(REPO / "examples" / "tools" / "graph_tree.grad")
+    result = CliRunner().invoke(cli, ["graph", prog, "--var", "loss", "--only", "x"])
+    assert result.exit_code == 0
+    assert "TanhBackward0" in result.output and "SumBackward0" not in result.output
