@@ -9,6 +9,7 @@ that starts with `_`. Methods that could grow a value without bound (`append`, `
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
 from gradlang.errors import GradlangError
@@ -188,8 +189,11 @@ def _list_method(
     if name == "extend":
 
         def extend(items: Any) -> None:
-            if hasattr(items, "__len__") and len(lst) + len(items) > limits.max_list:
-                raise size_error("list", limits.max_list)
+            if hasattr(items, "__len__"):
+                if len(lst) + len(items) > limits.max_list:
+                    raise size_error("list", limits.max_list)
+            else:  # an iterator (zip, reversed, ...): take at most what still fits
+                items = bounded_list(items, limits.max_list - len(lst), limits)
             method(items)
             check_length(lst, limits)
 
@@ -197,11 +201,24 @@ def _list_method(
     return method
 
 
+def bounded_list(items: Any, room: int, limits: Limits) -> list[Any]:
+    """`list(items)` for an iterable without a length, refused past `room` items."""
+    if type(items) is range or type(items) is str:
+        if len(items) > room:
+            raise size_error("list", limits.max_list)
+        return list(items)
+    out = list(islice(items, max(room, 0) + 1))
+    if len(out) > room:
+        raise size_error("list", limits.max_list)
+    return out
+
+
 def _str_method(s: str, name: str, limits: Limits) -> Callable[..., Any]:
     if name == "join":
 
         def join(items: Any) -> str:
-            items = list(items) if not isinstance(items, (list, tuple)) else items
+            if not isinstance(items, (list, tuple)):
+                items = bounded_list(items, limits.max_list, limits)
             total = len(s) * max(len(items) - 1, 0)
             for item in items:
                 total += len(item) if type(item) is str else 0

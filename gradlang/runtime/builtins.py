@@ -147,8 +147,18 @@ def b_round(interp: Interpreter, number: Any, ndigits: Any = None) -> Any:
 
 def b_pow(interp: Interpreter, base: Any, exp: Any, mod: Any = None) -> Any:
     if mod is not None:
+        if type(exp) is int and type(mod) is int:
+            # modular power costs about exp_bits * mod_bits**1.6 in C: seconds, uninterruptible
+            if exp.bit_length() * mod.bit_length() > 64 * interp.limits.max_int_bits:
+                raise interp_int_bits_error(interp)
         return pow(base, exp, mod)
     return interp.operators["**"](base, exp)
+
+
+def interp_int_bits_error(interp: Interpreter) -> Exception:
+    from gradlang.runtime.pyops import int_bits_error
+
+    return int_bits_error(interp.limits)
 
 
 def b_str(interp: Interpreter, *args: Any) -> str:

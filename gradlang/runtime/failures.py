@@ -55,6 +55,13 @@ def convert(exc: BaseException, span: Span | None) -> GradlangError:
             span,
             "use smaller tensors (--max-elements N)",
         )
+    if isinstance(exc, ValueError) and "maximum supported dimension" in str(exc):
+        return GradlangError(  # numpy's limit, reached from inside the engine
+            "LimitError",
+            "a tensor can have at most 64 dimensions in gradlang",
+            span,
+            "this limit comes from numpy, under gradlang's engine",
+        )
     if _raised_in_other_part(exc) or not isinstance(exc, _PROGRAM_ERRORS):
         return GradlangError(
             "InternalError",

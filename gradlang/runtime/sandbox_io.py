@@ -56,8 +56,21 @@ def resolve(interp: Interpreter, path: Any, for_writing: bool) -> Path:
     return real
 
 
+def _os_error(path: str, exc: OSError) -> GradlangError:
+    """An OSError of the file system, without the absolute path of the program's directory."""
+    shown = path if len(path) <= 80 else path[:77] + "..."
+    return GradlangError(type(exc).__name__, f"{exc.strerror or 'cannot access'}: {shown!r}")
+
+
 def load(interp: Interpreter, path: Any) -> Any:
     """A tensor from a `.npy` file under the program's directory."""
+    try:
+        return _load(interp, path)
+    except OSError as exc:
+        raise _os_error(str(path), exc) from None
+
+
+def _load(interp: Interpreter, path: Any) -> Any:
     real = resolve(interp, path, False)
     if not real.is_file():
         raise GradlangError("FileNotFoundError", f"No such file: {path!r}")
@@ -92,6 +105,13 @@ def _torch_dtype(interp: Interpreter, name: str) -> Any:
 
 def save(interp: Interpreter, tensor: Any, path: Any) -> None:
     """Write `tensor` (its values; no graph) as a `.npy` file under the program's directory."""
+    try:
+        _save(interp, tensor, path)
+    except OSError as exc:
+        raise _os_error(str(path), exc) from None
+
+
+def _save(interp: Interpreter, tensor: Any, path: Any) -> None:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"save() expects a tensor, not {type(tensor).__name__}")
     real = resolve(interp, path, True)
