@@ -89,7 +89,11 @@ def b_explain(
 def b_why(interp: Any, x: Any) -> None:
     names = names_in(interp)
     tensors = [v for scope in scopes_of(interp) for v in scope.values() if isinstance(v, Tensor)]
-    _write(interp, explain_why(x, names, history.HISTORY, tensors, source_line_of(interp)))
+    sources = getattr(interp, "sources", None)
+    _write(
+        interp,
+        explain_why(x, names, history.HISTORY, tensors, source_line_of(interp), sources),
+    )
 
 
 def b_gradcheck(

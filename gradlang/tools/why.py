@@ -8,12 +8,13 @@ backward ever ran, whether it went through this tensor, and from which output.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from gradlang.autograd.node import Node
 from gradlang.autograd.tensor import Tensor
 from gradlang.tools.history import HISTORY, History, Pass
 from gradlang.tools.naming import NameIndex
+from gradlang.tools.no_grad_sites import assigned_without_grad
 from gradlang.tools.values import format_value
 
 
@@ -73,8 +74,9 @@ def explain_why(
     history: History | None = None,
     scope_tensors: list[Tensor] | None = None,
     source_line: Callable[[object], str | None] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> str:
-    """The sentences `why(x)` prints."""
+    """The sentences `why(x)` prints (`sources`: the program's text by file, when known)."""
     names = names or NameIndex()
     history = history if history is not None else HISTORY
     if not isinstance(x, Tensor):
@@ -117,6 +119,18 @@ def explain_why(
             )
             return "\n".join(lines) + "\n"
         elif x.dtype.is_floating_point:
+            sites = assigned_without_grad(who, sources) if sources and who != "this tensor" else []
+            if sites:
+                where = ", ".join(f"line {line}" for _, line in sites[-3:])
+                lines.append(
+                    f"{who} is assigned inside a `with no_grad():` block ({where}): nothing "
+                    "computed there is recorded, so the result is a leaf with no history."
+                )
+                lines.append(
+                    f"Fix: compute {who} outside the no_grad() block if you need its gradient "
+                    "(no_grad() is for updates and evaluation)."
+                )
+                return "\n".join(lines) + "\n"
             lines.append(
                 "It was created without requires_grad=True, or computed from tensors that do "
                 "not require grad, or under no_grad(), or by detach()."

@@ -66,3 +66,8 @@ def test_retain_grad_after_backward() -> None:
 
 def test_not_a_tensor() -> None:
     assert "only tensors do" in why_of("n = 3\n", "n")
+
+
+def test_computed_under_no_grad() -> None:
+    out = why_of(BASE + "with torch.no_grad():\n    n = x * 2\n", "n")
+    assert "n is assigned inside a `with no_grad():` block (line 3)" in out
