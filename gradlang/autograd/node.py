@@ -29,39 +29,29 @@ class VersionCounter:
 
 
 class Node:
-    """One recorded operation: prints as `<MulBackward0>`."""
+    """One recorded operation: prints as `<MulBackward0>`.
 
-    __slots__ = (
-        "rule",
-        "inputs",
-        "next",
-        "out",
-        "attrs",
-        "versions",
-        "origin",
-        "seq",
-        "freed",
-        "pre_hooks",
-        "retained",
-        "out_version",
-        "freed_at",
-        "__weakref__",
-    )
+    Only the fields every op sets are slots; the rest are class-level defaults that an
+    instance overrides in its own `__dict__` when it needs to (keeps recording cheap).
+    """
+
+    __slots__ = ("rule", "inputs", "next", "attrs", "origin", "seq", "__dict__", "__weakref__")
+
+    out: Tensor | None = None  # the saved output, when the rule needs it
+    versions: tuple[int, ...] | None = None  # input versions at save time (None: all 0)
+    out_version = 0
+    freed = False
+    freed_at: object = None  # origin of the backward that freed the saved tensors
+    pre_hooks: list[Callable] | None = None
+    retained: Tensor | None = None  # the tensor whose retain_grad() stores our gradient
 
     def __init__(self, rule: Rule, inputs: tuple, next_: tuple, attrs: Any, origin: object) -> None:
         self.rule = rule
         self.inputs = inputs
         self.next = next_
-        self.out: Tensor | None = None
         self.attrs = attrs
-        self.versions: tuple[int, ...] | None = None
         self.origin = origin
         self.seq = next(_sequence)
-        self.freed = False
-        self.pre_hooks: list[Callable] | None = None
-        self.retained: Tensor | None = None
-        self.out_version = 0
-        self.freed_at: object = None  # origin of the backward that freed the saved tensors
 
     def name(self) -> str:
         return self.rule.node

@@ -408,8 +408,10 @@ def _unary_same(op: str, np_func: Callable) -> Callable[[Tensor], Tensor]:
 
 
 def _np_sigmoid(d: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return np.reciprocal(np.exp(-d) + d.dtype.type(1))
+    e = np.negative(d)
+    np.exp(e, out=e)
+    e += 1
+    return np.reciprocal(e, out=e)
 
 
 def _np_erf(d: np.ndarray) -> np.ndarray:
@@ -422,7 +424,7 @@ def _np_rsqrt(d: np.ndarray) -> np.ndarray:
 
 
 def _np_relu(d: np.ndarray) -> np.ndarray:
-    return np.maximum(d, d.dtype.type(0)) if d.dtype.kind != "b" else d.copy()
+    return np.maximum(d, 0) if d.dtype.kind != "b" else d.copy()
 
 
 def _np_round(d: np.ndarray) -> np.ndarray:

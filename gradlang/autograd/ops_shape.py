@@ -82,6 +82,8 @@ def view(input: Tensor, *shape: Any) -> Tensor:
         raise TorchRuntimeError("view(dtype) is not supported")
     d = input._data
     new = infer_view_shape(parse_shape(shape), d.size)
+    if d.flags.c_contiguous:
+        return _view(input, d.reshape(new), _VIEW)
     v = _try_view(d, new)
     if v is None:
         raise TorchRuntimeError(_VIEW_SIZE_ERROR)
@@ -456,6 +458,17 @@ def _consumed(k: Any) -> builtins.int:
 
 def index(input: Tensor, key: Any) -> Tensor:
     """`input[key]`: basic items become view ops one by one (as PyTorch), tensors one index."""
+    cls = key.__class__
+    d = input._data
+    if cls is builtins.int and d.ndim:
+        size = d.shape[0]
+        if key < -size or key >= size:
+            raise TorchIndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
+        if key < 0:
+            key += size
+        return _view(input, d[key], _SELECT, (key,))
+    if cls is slice and d.ndim and (key.step is None or key.step > 0):
+        return _view(input, d[key], _SLICE, (key,))
     bare_slice = isinstance(key, slice)
     items = _normalize_key(key)
     d = input._data

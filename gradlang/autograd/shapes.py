@@ -63,6 +63,11 @@ def parse_shape(args: tuple) -> tuple[int, ...]:
     """Sizes given as `f(2, 3)`, `f((2, 3))` or `f([2, 3])` or a torch.Size."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
+    for s in args:
+        if s.__class__ is not int:
+            break
+    else:
+        return args
     out = []
     for s in args:
         if hasattr(s, "_data") and s._data.ndim == 0:
