@@ -230,7 +230,12 @@ class Repl:
             return problem
         from gradlang.tools.why import explain_why
 
-        text = explain_why(tensor, names=self.session.names(), source_line=self.session.source_line)
+        text = explain_why(
+            tensor,
+            names=self.session.names(),
+            source_line=self.session.source_line,
+            sources=self.session.sources,
+        )
         return text if text.endswith("\n") else text + "\n"
 
     def _trace(self, arg: str) -> str:
