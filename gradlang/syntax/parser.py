@@ -93,10 +93,15 @@ def _parse_field(text: str, line: int, column: int, filename: str) -> ir.Expr:
     try:
         tree = _parse_tree(padded + "\n", "eval_input", filename)
     except GradlangError as err:
+        span = err.span
+        if span is None or (span.line, span.column) < (line, column):
+            # about the "(" this function added: the field's own brackets or quotes are off
+            err.message = "invalid syntax"
+            err.span = Span(filename, line, column, line, column + 1)
         if err.message.startswith("invalid syntax"):
             err.message = "f-string: " + err.message
-            err.args = (err.message,)
             err.hint = None
+        err.args = (err.message,)
         raise
     expr: ir.Expr = _lower(tree, filename)
     return expr

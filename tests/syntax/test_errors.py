@@ -93,6 +93,7 @@ ERRORS = [
     ("x = f'{x)}'\n", 1, 9, "f-string: unmatched ')'"),
     ("x = f'{x.__dict__}'\n", 1, 10, "attribute names that start with '_'"),
     ("y = 1\nx = f'''\n{a +}'''\n", 3, 5, "f-string: invalid syntax"),
+    ('s = f\'{f"{f"{1}"}"}\'\n', 1, 13, "f-string: invalid syntax"),
     # nesting
     (DEEP_PARENS, 1, 105, "too deeply nested"),
     ("x = " + "-" * 1000 + "1\n", 1, 202, "too deeply nested"),
