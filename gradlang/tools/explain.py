@@ -101,6 +101,18 @@ def _op_count(start: object) -> int:
     return count
 
 
+def _seed_copy(seed: object) -> np.ndarray | None:
+    """A gradient= argument as an array: a tensor's values, or the data it was given as."""
+    if seed is None:
+        return None
+    if isinstance(seed, Tensor):
+        return np.array(seed._data, copy=True)
+    try:
+        return np.asarray(seed, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
 def _copy(t: Tensor | None) -> np.ndarray | None:
     return None if t is None else np.array(t._data, copy=True)
 
@@ -128,7 +140,7 @@ class Tracer:
         self, roots: list[Tensor] | None = None, seeds: list[Tensor | None] | None = None
     ) -> None:
         self.finish()
-        self.record = Record(list(roots or []), [_copy(s) for s in seeds or []], explicit=True)
+        self.record = Record(list(roots or []), [_seed_copy(s) for s in seeds or []], explicit=True)
 
     def pass_started(self, roots: object = None, capture: bool = False) -> None:
         """The engine starts a pass (`explain`'s own pass was begun by `begin`)."""
@@ -394,8 +406,7 @@ def explain(
     remove = _engine.add_observer(tracer)
     _explaining += 1
     try:
-        seed = gradient if isinstance(gradient, Tensor) else None
-        tracer.begin([t], [seed])
+        tracer.begin([t], [gradient])
         t.backward(gradient, retain_graph=retain_graph, create_graph=create_graph)
         tracer.end()
     finally:
