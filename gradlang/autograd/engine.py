@@ -44,7 +44,13 @@ VERSION_HINT = (
 
 
 class Observer(Protocol):
-    """What the explain tool implements to watch a backward pass step by step."""
+    """What the explain tool implements to watch a backward pass step by step.
+
+    `node` comes after a node ran (with the gradient it got and the one it passed to each
+    input); `accumulate` for each `+=` into a leaf's or a retained tensor's `.grad`. An
+    observer may also have `pass_started(roots, is_grad_call)` and `pass_ended()` (looked
+    up with getattr; `pass_ended` is called from a `finally`, also when the pass fails).
+    """
 
     def node(
         self, node: Node, grad_output: Tensor, grad_inputs: tuple[Tensor | None, ...]
