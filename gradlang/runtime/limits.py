@@ -31,6 +31,14 @@ class Limits:
     timeout: float | None = None
 
 
+def format_bytes(n: int) -> str:
+    """`2 GiB`, `64 MiB`, `512 KiB`, `100 bytes`."""
+    for unit, size in (("GiB", GIB), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= size:
+            return f"{n / size:.4g} {unit}"
+    return f"{n} bytes"
+
+
 def limit_error(message: str, span: Span | None, flag: str | None = None) -> GradlangError:
     """A LimitError whose hint names the flag (or the Limits field) that raises the limit."""
     hint = f"raise the limit with {flag}" if flag else "this limit protects the machine"
@@ -119,9 +127,9 @@ class Meter:
         self.heavy = used > self.limits.max_memory_bytes // 8
         if used > self.limits.max_memory_bytes:
             raise limit_error(
-                f"the program uses more than {self.limits.max_memory_bytes / GIB:g} GiB of memory",
+                f"the program uses more than {format_bytes(self.limits.max_memory_bytes)} of memory",
                 span,
-                "Limits.max_memory_bytes",
+                "--max-memory SIZE",
             )
 
     def reserve(self, nbytes: int, span: Span | None) -> None:
@@ -131,10 +139,10 @@ class Meter:
         used = _RSS() - self.baseline  # type: ignore[operator]
         if used + nbytes > self.limits.max_memory_bytes:
             raise limit_error(
-                f"the program would use more than {self.limits.max_memory_bytes / GIB:g} GiB "
+                f"the program would use more than {format_bytes(self.limits.max_memory_bytes)} "
                 "of memory",
                 span,
-                "use smaller tensors (--max-elements N)",
+                "--max-memory SIZE",
             )
 
     def tick(self, span: Span | None) -> None:
