@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,21 @@ def test_cli_only_option() -> None:
     result = CliRunner().invoke(cli, ["graph", prog, "--var", "loss", "--only", "x"])
     assert result.exit_code == 0
     assert "TanhBackward0" in result.output and "SumBackward0" not in result.output
+
+
+TUTORIALS = sorted((Path(__file__).resolve().parents[2] / "examples" / "tutorials").glob("*.grad"))
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=lambda p: p.stem)
+def test_tutorial_graphs_as_dot(path, tmp_path) -> None:
+    """The DOT of every tutorial's graphs parses, and Graphviz renders it where installed."""
+    from gradlang.autograd.tensor import Tensor
+
+    ran = run(path.read_text(), str(path))
+    g = ran.globals
+    graphs = [v for v in g.values() if isinstance(v, Tensor) and v.grad_fn is not None]
+    for k, t in enumerate(graphs):
+        dot = render_dot(t, NameIndex(g))
+        _parse_dot(dot)
+        if shutil.which("dot") is not None and k == len(graphs) - 1:
+            render_image(dot, "svg", tmp_path / "g.svg")
