@@ -41,7 +41,12 @@ def format_bytes(n: int) -> str:
 
 def limit_error(message: str, span: Span | None, flag: str | None = None) -> GradlangError:
     """A LimitError whose hint names the flag (or the Limits field) that raises the limit."""
-    hint = f"raise the limit with {flag}" if flag else "this limit protects the machine"
+    if flag and flag.startswith("--"):
+        hint = f"raise the limit with {flag}"
+    elif flag:
+        hint = f"a fixed limit ({flag}) that keeps programs from taking the machine down"
+    else:
+        hint = "this limit keeps programs from taking the machine down"
     return GradlangError("LimitError", message, span, hint)
 
 

@@ -94,7 +94,7 @@ class Function:
             raise limit_error(
                 f"maximum recursion depth exceeded ({interp.limits.max_depth} nested calls)",
                 None,
-                "Limits.max_depth",
+                "--max-depth N",
             )
         frame = Frame(local, self.closure)
         interp.depth += 1
