@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.harness import REPO, SINGLE_THREAD
+from bench.harness import CLOCK, REPO, SINGLE_THREAD
 from bench.measure import Row
 
 BEGIN = "<!-- bench:results:begin -->"
@@ -131,6 +131,9 @@ def results_block(rows: list[Row], quick: bool, info: dict[str, str]) -> str:
         "",
         *[f"- {k}: {v}" for k, v in info.items() if k != "date"],
         f"- every process single-threaded: `{env}`",
+        f"- clock: {CLOCK['name']} time of each child process (user + system)"
+        if CLOCK["name"] == "cpu"
+        else "- clock: wall time of each child process",
         "",
         table(rows),
         "",

@@ -16,6 +16,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.harness import CLOCK  # noqa: E402
 from bench.measure import SUITE, Config, Row  # noqa: E402
 from bench.report import machine, results_block, table, write_doc  # noqa: E402
 
@@ -31,7 +32,14 @@ def main(argv: list[str] | None = None) -> int:
         help=f"run only this workload (repeatable): {', '.join(SUITE)}",
     )
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    parser.add_argument(
+        "--clock",
+        choices=["cpu", "wall"],
+        default="cpu",
+        help="time children by CPU time (default: robust on a shared machine) or wall time",
+    )
     args = parser.parse_args(argv)
+    CLOCK["name"] = args.clock
     names = args.only or list(SUITE)
     config = Config(quick=args.quick)
     rows: list[Row] = []
