@@ -9,7 +9,6 @@ lark. Whatever the input, parse() raises nothing but `GradlangError`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -33,18 +32,16 @@ def _load_tables() -> Any:
     except (OSError, ValueError):
         tables = None
     try:
-        text = grammar_path().read_bytes()
+        text = grammar_path().read_text(encoding="utf-8").replace("\r\n", "\n")
     except OSError:
         text = None
-    if tables is not None and (
-        text is None or hashlib.sha256(text).hexdigest() == tables.GRAMMAR_SHA256
-    ):
+    if tables is not None and (text is None or text == tables.GRAMMAR):
         return tables
     if text is None:
         raise RuntimeError("gradlang's grammar and parser tables are both missing")
     from gradlang.syntax.tables_build import build_tables
 
-    return SimpleNamespace(**build_tables(text.decode("utf-8")))
+    return SimpleNamespace(**build_tables(text))
 
 
 def get_parser() -> Parser:
