@@ -169,20 +169,28 @@ def legacy_tensor(*args: Any) -> Tensor:
     return Tensor(np.zeros(shape, np.float32), _dt.float32)
 
 
+def check_sizes(shape: tuple[int, ...], name: str = "") -> None:
+    """PyTorch's error for a negative size (zeros words it its own way)."""
+    for s in shape:
+        if s < 0:
+            if name == "zeros":
+                raise TorchRuntimeError("zeros: Dimension size must be non-negative.")
+            raise TorchRuntimeError(
+                f"Trying to create tensor with negative dimension {s}: "
+                f"[{', '.join(str(x) for x in shape)}]"
+            )
+
+
 def _factory(
     shape_args: tuple,
     dtype: Any,
     fill: Any,
     requires_grad: bool,
     default: _dt.DType = _dt.DEFAULT_FLOAT,
+    name: str = "",
 ) -> Tensor:
     shape = parse_shape(shape_args)
-    for s in shape:
-        if s < 0:
-            raise TorchRuntimeError(
-                f"Trying to create tensor with negative dimension {s}: "
-                f"[{', '.join(str(x) for x in shape)}]"
-            )
+    check_sizes(shape, name)
     dt = resolve_dtype(dtype) or default
     if fill == 0:
         data = np.zeros(shape, dt.np)
@@ -196,7 +204,7 @@ def _factory(
 def zeros(
     *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None, out: Any = None
 ) -> Tensor:
-    return _factory(size, dtype, 0, requires_grad)
+    return _factory(size, dtype, 0, requires_grad, name="zeros")
 
 
 def ones(
@@ -337,7 +345,7 @@ def arange(
     dt = resolve_dtype(dtype) or (_dt.DEFAULT_FLOAT if is_float else _dt.int64)
     n = math.ceil((end - start) / step)
     if (step > 0 and start > end) or (step < 0 and start < end):
-        raise TorchRuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise TorchRuntimeError("upper bound and lower bound inconsistent with step sign")
     n = max(n, 0)
     if dt.category == 2:
         data = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
@@ -457,6 +465,7 @@ def rand(
     device: Any = None,
 ) -> Tensor:
     shape = parse_shape(size)
+    check_sizes(shape)
     dt = _float_dtype(dtype)
     return finish(Tensor(np.asarray(_gen(generator).rand(shape, dt.np), dt.np), dt), requires_grad)
 
@@ -469,6 +478,7 @@ def randn(
     device: Any = None,
 ) -> Tensor:
     shape = parse_shape(size)
+    check_sizes(shape)
     dt = resolve_dtype(dtype) or _dt.DEFAULT_FLOAT
     if not dt.is_floating_point:
         raise TorchRuntimeError(f"\"normal_kernel_cpu\" not implemented for '{dt.short}'")
@@ -486,7 +496,10 @@ def randint(
     rest = list(args)
     if size is None:
         if not rest or not isinstance(rest[-1], (tuple, list)):
-            raise TorchTypeError('randint() missing 1 required positional arguments: "size"')
+            raise TorchTypeError(
+                f"randint(): argument 'size' (position {max(len(rest), 1)}) must be tuple of "
+                f"ints, not {type(rest[-1]).__name__ if rest else 'NoneType'}"
+            )
         size = rest.pop()
     if len(rest) == 1:
         low, high = 0, rest[0]

@@ -116,7 +116,47 @@ def promote_operands(a: Tensor, b: Any) -> tuple[Any, Any, _dt.DType]:
         return a._data, b, da
     if isinstance(b, (np.generic,)):
         return promote_operands(a, b.item())
-    raise TorchTypeError(f"unsupported operand type(s): 'Tensor' and '{cls.__name__}'")
+    raise _unsupported(b)
+
+
+_SYMBOLS = {
+    "add": "+",
+    "sub": "-",
+    "mul": "*",
+    "div": "/",
+    "floor_divide": "//",
+    "remainder": "%",
+    "pow": "** or pow()",
+    "radd": "+",
+    "rsub": "-",
+    "rmul": "*",
+    "rdiv": "/",
+    "rfloordiv": "//",
+    "rmod": "%",
+    "rpow": "** or pow()",
+}
+
+
+def _unsupported(other: Any) -> TorchTypeError:
+    """Python's TypeError for `tensor OP other`, naming the operator of the calling op."""
+    import sys
+
+    names = []
+    frame = sys._getframe(2)
+    for _ in range(3):
+        if frame is None:
+            break
+        names.append(frame.f_code.co_name)
+        frame = frame.f_back
+    ops = [n for n in names if n in _SYMBOLS]
+    kind = type(other).__name__
+    if not ops:
+        return TorchTypeError(f"unsupported operand type(s): 'Tensor' and '{kind}'")
+    reversed_op = next((n for n in ops if n.startswith("r") and n != "remainder"), None)
+    symbol = _SYMBOLS[reversed_op or ops[0]]
+    if reversed_op:
+        return TorchTypeError(f"unsupported operand type(s) for {symbol}: '{kind}' and 'Tensor'")
+    return TorchTypeError(f"unsupported operand type(s) for {symbol}: 'Tensor' and '{kind}'")
 
 
 def _int_for(value: int, dtype: _dt.DType) -> Any:

@@ -432,6 +432,9 @@ def backward(
     """`torch.autograd.backward`: accumulate d(tensors)/d(leaves) into the leaves' `.grad`."""
     outputs = _as_list(tensors)
     grads = _as_list(grad_tensors)
+    for k, t in enumerate(outputs):
+        if isinstance(t, Tensor):
+            _root(t, k)
     seeds = _seed(outputs, grads)
     roots = [_root(t, k) for k, t in enumerate(outputs)]
     if retain_graph is None:

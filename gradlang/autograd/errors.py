@@ -31,6 +31,23 @@ class TorchNotImplementedError(TorchError, NotImplementedError):
     """PyTorch's NotImplementedError."""
 
 
+class TorchAssertionError(TorchError, AssertionError):
+    """PyTorch's AssertionError (asking for CUDA)."""
+
+
+C10_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+    "float16": "c10::Half",
+}
+
+
 def builtin_name(error: BaseException) -> str:
     """The builtin exception name a user sees for an engine error (`RuntimeError`, ...)."""
     for klass in type(error).__mro__:

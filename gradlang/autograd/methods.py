@@ -211,11 +211,11 @@ METHODS: dict[str, Callable[..., Any]] = {
 
 OPERATORS: dict[str, Callable[..., Any]] = {
     "__add__": m.add,
-    "__radd__": m.add,
+    "__radd__": m.radd,
     "__sub__": m.sub,
     "__rsub__": m.rsub,
     "__mul__": m.mul,
-    "__rmul__": m.mul,
+    "__rmul__": m.rmul,
     "__truediv__": m.div,
     "__rtruediv__": m.rdiv,
     "__floordiv__": m.floor_divide,

@@ -8,20 +8,13 @@ import numpy as np
 
 from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd.dispatch import record, record1, result
-from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
+from gradlang.autograd.errors import C10_NAMES, TorchRuntimeError, TorchTypeError
 from gradlang.autograd.rules import RULES
 from gradlang.autograd.shapes import broadcast_shapes, shape_list
 from gradlang.autograd.tensor import Tensor
 
 _MM = RULES["mm"]
-_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "int64": "long",
-    "int32": "int",
-    "bool": "bool",
-    "float16": "c10::Half",
-}
+_NAMES = C10_NAMES
 
 
 def _check(x: Any, name: str, pos: int, arg: str) -> Tensor:

@@ -203,6 +203,16 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
 true_divide = div
 
 
+def radd(input: Tensor, other: Any) -> Tensor:
+    """`other + input` for a number `other` (the tensor stays first, as in PyTorch)."""
+    return add(input, other)
+
+
+def rmul(input: Tensor, other: Any) -> Tensor:
+    """`other * input` for a number `other`."""
+    return mul(input, other)
+
+
 def rdiv(input: Tensor, other: Any) -> Tensor:
     """`other / input` for a number `other`: PyTorch runs `input.reciprocal() * other`."""
     if other.__class__ is Tensor:
@@ -597,15 +607,10 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     else:
         a_t = as_tensor_operand(input)
         ad, bd, dt = promote_operands(a_t, other)
-    try:
-        out = np.where(condition._data, ad, bd)
-    except ValueError:
-        shapes = [condition._data.shape, np.shape(ad), np.shape(bd)]
-        try:
-            np.broadcast_shapes(shapes[0], shapes[1])
-            raise broadcast_error(np.empty(shapes[0]), np.empty(shapes[1])) from None
-        except ValueError:
-            raise broadcast_error(np.empty(shapes[0]), np.empty(shapes[1])) from None
+    from gradlang.autograd.shapes import broadcast_shapes
+
+    broadcast_shapes(broadcast_shapes(condition._data.shape, np.shape(ad)), np.shape(bd))
+    out = np.where(condition._data, ad, bd)
     r = result(out, dt)
     ins = (input, other)
     if _gm.enabled and (
@@ -673,28 +678,38 @@ def _logical(np_func: Callable, name: str) -> Callable[..., Tensor]:
     return logical
 
 
-def _check_integral(t: Tensor, op: str) -> None:
-    if t._dtype.category == 2:
-        raise TorchRuntimeError(f"\"{op}_cpu\" not implemented for '{t._dtype.short}'")
+def _check_integral(t: Tensor, op: str, other: Any = None) -> None:
+    bad = t._dtype if t._dtype.category == 2 else None
+    if bad is None and other.__class__ is Tensor and other._dtype.category == 2:
+        bad = other._dtype
+    if bad is None and other.__class__ is float:
+        bad = _float32
+    if bad is not None:
+        from gradlang.autograd.errors import TorchNotImplementedError
+
+        raise TorchNotImplementedError(f"\"{op}_cpu\" not implemented for '{bad.short}'")
 
 
 def bitwise_and(input: Tensor, other: Any) -> Tensor:
-    _check_integral(input, "bitwise_and")
+    _check_integral(input, "bitwise_and", other)
     return _logical(np.bitwise_and, "bitwise_and")(input, other)
 
 
 def bitwise_or(input: Tensor, other: Any) -> Tensor:
-    _check_integral(input, "bitwise_or")
+    _check_integral(input, "bitwise_or", other)
     return _logical(np.bitwise_or, "bitwise_or")(input, other)
 
 
 def bitwise_xor(input: Tensor, other: Any) -> Tensor:
-    _check_integral(input, "bitwise_xor")
+    _check_integral(input, "bitwise_xor", other)
     return _logical(np.bitwise_xor, "bitwise_xor")(input, other)
 
 
 def bitwise_not(input: Tensor) -> Tensor:
-    _check_integral(input, "bitwise_not")
+    if input._dtype.category == 2:
+        raise TorchTypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     if input._dtype is _bool:
         return Tensor(np.logical_not(input._data), _bool)
     return Tensor(np.invert(input._data), input._dtype)

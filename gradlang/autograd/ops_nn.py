@@ -15,6 +15,7 @@ from gradlang.autograd.creation import resolve_dtype
 from gradlang.autograd.dispatch import record, record1, result
 from gradlang.autograd.errors import (
     TorchIndexError,
+    TorchNotImplementedError,
     TorchRuntimeError,
     TorchTypeError,
     TorchValueError,
@@ -30,13 +31,14 @@ SOFTMAX_DIM_WARNING = (
 )
 
 
-def _float_input(input: Tensor, name: str) -> np.ndarray:
+def _float_input(input: Tensor, kernel: str) -> np.ndarray:
+    """The data of a floating tensor; PyTorch's NotImplementedError naming the kernel if not."""
     if input.__class__ is not Tensor:
         raise TorchTypeError(
-            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+            f"{kernel}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
         )
     if not input._dtype.is_floating_point:
-        raise TorchRuntimeError(f"\"{name}_cpu\" not implemented for '{input._dtype.short}'")
+        raise TorchNotImplementedError(f"\"{kernel}\" not implemented for '{input._dtype.short}'")
     return input._data
 
 
@@ -73,13 +75,13 @@ def hardtanh(
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    d = _float_input(input, "leaky_relu")
+    d = _float_input(input, "leaky_relu_cpu")
     out = np.where(d > 0, d, d * d.dtype.type(negative_slope))
     return _unary_rule(input, out, "leaky_relu", negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    d = _float_input(input, "elu")
+    d = _float_input(input, "elu_cpu")
     out = np.where(d > 0, d, d.dtype.type(alpha) * np.expm1(d))
     return _unary_rule(input, out, "elu", alpha)
 
@@ -101,13 +103,13 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    d = _float_input(input, "silu")
+    d = _float_input(input, "silu_cpu")
     out = d / (1 + np.exp(-d))
     return _unary_rule(input, out, "silu")
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    d = _float_input(input, "softplus")
+    d = _float_input(input, "softplus_cpu")
     z = d * d.dtype.type(beta)
     out = np.where(z > threshold, d, np.log1p(np.exp(z)) / d.dtype.type(beta))
     return _unary_rule(input, out.astype(d.dtype), "softplus", (beta, threshold))
@@ -139,6 +141,11 @@ def _softmax_dim(input: Tensor, dim: Any, name: str) -> int:
     return wrap_dim(dim, input._data.ndim)
 
 
+def _softmax_kernel(name: str, input: Tensor, dim: int) -> str:
+    last = dim == input._data.ndim - 1 or input._data.ndim == 0
+    return f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
+
+
 def _cast(input: Tensor, dtype: Any) -> Tensor:
     dt = resolve_dtype(dtype)
     if dt is None or dt is input._dtype:
@@ -151,7 +158,7 @@ def _cast(input: Tensor, dtype: Any) -> Tensor:
 def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     input = _cast(input, dtype)
     k = _softmax_dim(input, dim, "softmax")
-    d = _float_input(input, "softmax_lastdim_kernel_impl")
+    d = _float_input(input, _softmax_kernel("softmax", input, k))
     if d.ndim == 0:
         out = np.ones_like(d)
     else:
@@ -163,7 +170,7 @@ def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = N
 def log_softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     input = _cast(input, dtype)
     k = _softmax_dim(input, dim, "log_softmax")
-    d = _float_input(input, "log_softmax_lastdim_kernel_impl")
+    d = _float_input(input, _softmax_kernel("log_softmax", input, k))
     if d.ndim == 0:
         out = np.zeros_like(d)
     else:
@@ -260,13 +267,20 @@ def mse_loss(
 ) -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     _target_shape_warning(input, target)
-    a, b = np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
+    a, b = _broadcast_pair(input, target)
     diff = a - b
     out = _reduce_np(diff * diff, reduction)
     r = result(out, input._dtype)
     if _gm.enabled and (input._requires_grad or target._requires_grad):
         record(r, RULES["mse_loss"], (input, target), (reduction, diff.size))
     return r
+
+
+def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    from gradlang.autograd.shapes import broadcast_shapes
+
+    broadcast_shapes(input._data.shape, target._data.shape)
+    return np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
 
 
 def mse_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
@@ -305,7 +319,7 @@ def smooth_l1_loss(
 ) -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     _target_shape_warning(input, target)
-    a, b = np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
+    a, b = _broadcast_pair(input, target)
     z = np.abs(a - b)
     loss = np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta) if beta > 0 else z
     r = result(_reduce_np(loss.astype(a.dtype), reduction), input._dtype)
@@ -351,7 +365,9 @@ def _class_target(input: Tensor, target: Tensor, name: str) -> tuple[np.ndarray,
         )
     t = target._data
     if target._dtype.category != 1:
-        raise TorchRuntimeError(f"expected scalar type Long but found {target._dtype.short}")
+        raise TorchRuntimeError(
+            f"expected target dtype to be Long or Byte, but got {target._dtype.short}"
+        )
     if x.ndim == 1:
         if t.ndim != 0:
             raise TorchRuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -432,7 +448,7 @@ def cross_entropy(
     reduction = _reduction(reduction, size_average, reduce)
     dim = 0 if input._data.ndim == 1 else 1
     logp = log_softmax(input, dim)
-    if target._dtype.is_floating_point:
+    if target._dtype.is_floating_point and target._data.shape == input._data.shape:
         loss = m.neg(red.sum(m.mul(logp, target), dim))
         if reduction == "mean":
             return red.mean(loss)

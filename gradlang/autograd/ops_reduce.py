@@ -278,10 +278,7 @@ def _var(
     name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
 ) -> Tensor:
     if not input._dtype.is_floating_point:
-        raise TorchRuntimeError(
-            f"{name}(): could not infer output dtype. Input dtype must be either a floating "
-            f"point or complex dtype. Got: {input._dtype.short}"
-        )
+        raise TorchRuntimeError("std and var only support floating point and complex dtypes")
     dim, correction = _var_args(dim, unbiased, correction)
     d = input._data
     dims = wrap_dims(_dims_arg(dim), d.ndim) if dim is not None else tuple(range(d.ndim))

@@ -14,6 +14,7 @@ from gradlang.autograd import warnings as _warnings
 from gradlang.autograd.creation import resolve_dtype
 from gradlang.autograd.dispatch import needs_grad, record, record1
 from gradlang.autograd.errors import (
+    C10_NAMES,
     TorchIndexError,
     TorchRuntimeError,
     TorchTypeError,
@@ -227,7 +228,9 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
             f"length of the desired ordering of dimensions i.e. input.dim() = {d.ndim} is not "
             f"equal to len(dims) = {len(dims)}"
         )
-    perm = wrap_dims(dims, d.ndim)
+    perm = tuple(wrap_dim(k, d.ndim) for k in dims)
+    if len(set(perm)) != len(perm):
+        raise TorchRuntimeError("permute(): duplicate dims are not allowed.")
     return _view(input, np.transpose(d, perm), RULES["permute"], perm)
 
 
@@ -309,6 +312,10 @@ def to(
         elif hasattr(a, "type") and str(a) == "cpu":
             continue
         elif isinstance(a, str):
+            if a.startswith("cuda"):
+                from gradlang.autograd.errors import TorchAssertionError
+
+                raise TorchAssertionError("Torch not compiled with CUDA enabled")
             raise TorchRuntimeError(
                 f"Expected one of cpu, cuda, ... device type at start of device string: {a}"
             )
@@ -440,6 +447,8 @@ def _normalize_key(key: Any) -> tuple:
             out.append(np.asarray(k))
         elif isinstance(k, builtins.int):
             out.append(k)
+        elif isinstance(k, str):
+            raise TorchTypeError("new(): invalid data type 'str'")
         else:
             raise TorchIndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -685,7 +694,7 @@ def _common_dtype(tensors: list[Tensor]) -> _dt.DType:
 def cat(tensors: Any, dim: builtins.int = 0, *, out: Any = None) -> Tensor:
     ts = _tensor_list(tensors, "cat")
     if not ts:
-        raise TorchRuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise TorchValueError("torch.cat(): expected a non-empty list of Tensors")
     live = [t_ for t_ in ts if not (t_._data.ndim == 1 and t_._data.size == 0)]
     live_ids = {id(t_) for t_ in live}
     ref = live[0] if live else ts[0]
@@ -974,7 +983,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if not isinstance(mask, Tensor) or mask._dtype is not _dt.bool_:
         raise TorchRuntimeError(
             "masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{getattr(getattr(mask, '_dtype', None), 'name', builtins.type(mask).__name__)}"
+            f"{C10_NAMES.get(getattr(getattr(mask, '_dtype', None), 'name', ''), '?')}"
         )
     if isinstance(value, Tensor):
         value = value._data.item()
