@@ -13,10 +13,10 @@ from itertools import islice
 from typing import Any
 
 from gradlang.errors import GradlangError
-from gradlang.runtime.builtins import GROWING, result_numel
 from gradlang.runtime.engine import AccumulateGrad, DType, Node, Size, Tensor
 from gradlang.runtime.limits import Limits
 from gradlang.runtime.pyops import check_length, elements_error, size_error
+from gradlang.runtime.size_checks import GROWING, result_numel
 from gradlang.runtime.values import Function, Namespace
 
 NODE_ATTRIBUTES = frozenset({"name", "next_functions", "register_hook", "register_prehook"})
@@ -76,7 +76,7 @@ GROWING_TENSOR_METHODS = (
         }
     )
     | GROWING
-)  # outer, kron, diag...: checked by the size of their result (builtins.GROWING)
+)  # outer, kron, diag...: checked by the size of their result (size_checks.GROWING)
 
 
 def type_label(value: Any) -> str:

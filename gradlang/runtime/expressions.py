@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from gradlang.errors import GradlangError, Span
 from gradlang.runtime.attributes import GROWING_TENSOR_METHODS, get_attribute
-from gradlang.runtime.builtins import check_index_list
 from gradlang.runtime.engine import Tensor
 from gradlang.runtime.failures import convert
 from gradlang.runtime.limits import limit_error
 from gradlang.runtime.pyops import check_tensors, size_error
 from gradlang.runtime.scope import Scope, target_names
+from gradlang.runtime.size_checks import check_index_list
 from gradlang.runtime.values import MISSING, Frame, Function, Namespace, repr_value, str_value
 from gradlang.syntax import ir
 
