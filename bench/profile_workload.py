@@ -1,7 +1,7 @@
 """Profile one workload on gradlang, in-process, with cProfile.
 
-    python bench/profile.py mlp                    # the workload at its written size
-    python bench/profile.py scalar_chain --size 50 --top 30 --sort cumulative
+    python bench/profile_workload.py mlp                    # the workload at its written size
+    python bench/profile_workload.py scalar_chain --size 50 --top 30 --sort cumulative
 
 Runs the program through `gradlang.session.Session` (the same path as `gradlang run`) and
 prints the top functions; the first run is a warm-up so imports and the grammar load do
