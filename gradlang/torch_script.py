@@ -2,8 +2,10 @@
 
 The script is the prelude of spec §1 (imports, every bare tensor name, `abs max min sum
 round` dispatching on their first argument, the default seed) followed by the program's own
-text, unchanged, so comments and layout survive. Names only gradlang has (`show`, `explain`,
-...) are defined as no-ops that say so on stderr, so the rest of the program still runs.
+text, unchanged, so comments and layout survive. Names only gradlang has are defined so the
+rest of the program still runs: `show`, `graph` and `why` do nothing but say so on stderr,
+`explain` still runs the backward it explains, and `gradcheck`, `jacobian`, `hessian`, `vjp`,
+`jvp` are torch.autograd's.
 """
 
 from __future__ import annotations
@@ -84,13 +86,45 @@ torch.manual_seed({seed})  # gradlang's starting seed (a program's manual_seed o
 """
 
 
+#: How each gradlang-only tool reads in the script: the same effect on the program's tensors
+#: (explain still runs backward; the functional tools are torch.autograd's), no printout.
+_STUBS = {
+    "show": "def show(*values, **kwargs):\n    _skipped('show')\n",
+    "graph": "def graph(t, only=None):\n    _skipped('graph')\n",
+    "why": "def why(x):\n    _skipped('why')\n",
+    "explain": (
+        "def explain(t, gradient=None, retain_graph=None, create_graph=False):\n"
+        "    _skipped('explain')  # ... but the backward it runs still happens\n"
+        "    t.backward(gradient, retain_graph=retain_graph, create_graph=create_graph)\n"
+    ),
+    "gradcheck": (  # gradlang's compares in float64 on copies that require grad
+        "def gradcheck(func, *inputs, **kwargs):\n"
+        "    if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)):\n"
+        "        inputs = tuple(inputs[0])\n"
+        "    inputs = tuple(\n"
+        "        t.detach().double().requires_grad_()\n"
+        "        if isinstance(t, torch.Tensor) and t.is_floating_point() else t\n"
+        "        for t in inputs\n"
+        "    )\n"
+        "    return torch.autograd.gradcheck(func, inputs, **kwargs)\n"
+    ),
+    "jacobian": "jacobian = torch.autograd.functional.jacobian\n",
+    "hessian": "hessian = torch.autograd.functional.hessian\n",
+    "vjp": "vjp = torch.autograd.functional.vjp\n",
+    "jvp": "jvp = torch.autograd.functional.jvp\n",
+}
+
+
 def _stubs(names: list[str]) -> str:
-    out = ["", ""]
-    for name in names:
-        out.append(
-            f"def {name}(*args, **kwargs):\n"
-            f"    print('to-torch: {name}() is gradlang-only; skipped', file=_sys.stderr)\n"
-        )
+    out = [
+        "",
+        "",
+        "def _skipped(name):",
+        "    print(f'to-torch: {name}() is gradlang-only; skipped', file=_sys.stderr)",
+        "",
+        "",
+    ]
+    out += [_STUBS[name] for name in names]
     return "\n".join(out)
 
 
