@@ -16,6 +16,8 @@ from gradlang.tools.graph_model import Edge, GraphNode, build
 from gradlang.tools.naming import NameIndex
 
 NamesArg = NameIndex | Mapping[str, object] | Iterable[Mapping[str, object]] | None
+MAX_ROWS = 1000  # rows of one tree; the rest are counted, not drawn
+MAX_DEPTH = 100  # levels drawn below the root (a row's prefix grows by 4 per level)
 
 
 def as_index(names: NamesArg) -> NameIndex:
@@ -46,10 +48,14 @@ def render_text(t: Tensor, names: NamesArg = None, only: Tensor | None = None) -
         return f"{title}: requires_grad=False, so it has no backward graph\n"
     rows: list[tuple[str, list[str]]] = []
     shown: set[str] = set()
+    hidden = 0
     # iterative pre-order walk: (node or dead-end edge, prefix for the row, prefix for children)
     stack: list[tuple[GraphNode | Edge, str, str]] = [(graph.root, "", "")]
     while stack:
         item, head, tail = stack.pop()
+        if len(rows) >= MAX_ROWS or len(tail) > 4 * MAX_DEPTH:
+            hidden += 1  # a tree row costs its depth in characters: deep chains are cut
+            continue
         if isinstance(item, Edge):
             why = f"({item.reason}: no gradient)"
             rows.append((head + item.label, [why, "", "", "", ""]))
@@ -71,6 +77,9 @@ def render_text(t: Tensor, names: NamesArg = None, only: Tensor | None = None) -
                 (edge.target if edge.target is not None else edge, child_head, child_tail)
             )
         stack.extend(reversed(children))
+    if hidden:
+        cut = f"... not shown: nodes deeper than {MAX_DEPTH} levels or past {MAX_ROWS} rows"
+        rows.append((cut, ["", "", "", "", ""]))
     return _align(rows)
 
 
