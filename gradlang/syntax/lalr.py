@@ -200,22 +200,12 @@ class Lexer:
 # -- tree building ------------------------------------------------------------------------------
 
 
-def _first_meta(children: Any) -> Any:
-    for c in children:
-        if isinstance(c, Tree):
-            if not c.meta.empty:
-                return c.meta
-        elif isinstance(c, Token):
-            return c
-    return None
-
-
 def _make_builder(
     name: str, expand1: bool, include: tuple[tuple[int, bool, int], ...] | None, append_none: int
 ) -> Callable[[list[Any]], Any]:
     def build(children: list[Any]) -> Any:
         if include is None:
-            filtered = list(children)
+            filtered = children
         else:
             filtered = []
             for i, to_expand, add_none in include:
@@ -229,36 +219,57 @@ def _make_builder(
                 filtered += [None] * append_none
         if expand1 and len(filtered) == 1:
             result = filtered[0]
+            # lark would propagate [result]'s own positions onto result: nothing changes
+            if len(children) == 1 or not isinstance(result, Tree):
+                return result
         else:
             result = Tree(name, filtered)
-        if isinstance(result, Tree):
-            _propagate(result.meta, children)
+        _propagate(result.meta, children)
         return result
 
     return build
 
 
 def _propagate(meta: Meta, children: list[Any]) -> None:
-    first = _first_meta(children)
-    if first is not None:
-        if not meta.line:
-            meta.line = getattr(first, "container_line", first.line)
-            meta.column = getattr(first, "container_column", first.column)
-            meta.start_pos = getattr(first, "container_start_pos", first.start_pos)
-            meta.empty = False
-        meta.container_line = getattr(first, "container_line", first.line)
-        meta.container_column = getattr(first, "container_column", first.column)
-        meta.container_start_pos = getattr(first, "container_start_pos", first.start_pos)
-    last = _first_meta(reversed(children))
-    if last is not None:
-        if not meta.end_line:
-            meta.end_line = getattr(last, "container_end_line", last.end_line)
-            meta.end_column = getattr(last, "container_end_column", last.end_column)
-            meta.end_pos = getattr(last, "container_end_pos", last.end_pos)
-            meta.empty = False
-        meta.container_end_line = getattr(last, "container_end_line", last.end_line)
-        meta.container_end_column = getattr(last, "container_end_column", last.end_column)
-        meta.container_end_pos = getattr(last, "container_end_pos", last.end_pos)
+    """lark's PropagatePositions: a node spans from its first child's container (the text
+    of a rule inlined into it, parentheses included) to its last child's."""
+    first: Any = None
+    for c in children:
+        if type(c) is Tree:
+            if not c.meta.empty:
+                first = c.meta
+                break
+        elif type(c) is Token:
+            first = c
+            break
+    if first is None:
+        return
+    if type(first) is Token:
+        line, column, pos = first.line, first.column, first.start_pos
+    else:
+        line, column, pos = first.container_line, first.container_column, first.container_start_pos
+    if not meta.line:
+        meta.line, meta.column, meta.start_pos = line, column, pos
+        meta.empty = False
+    meta.container_line, meta.container_column, meta.container_start_pos = line, column, pos
+    last: Any = None
+    for c in reversed(children):
+        if type(c) is Tree:
+            if not c.meta.empty:
+                last = c.meta
+                break
+        elif type(c) is Token:
+            last = c
+            break
+    if type(last) is Token:
+        line, column, pos = last.end_line, last.end_column, last.end_pos
+    else:
+        line, column = last.container_end_line, last.container_end_column
+        pos = last.container_end_pos
+    if not meta.end_line:
+        meta.end_line, meta.end_column, meta.end_pos = line, column, pos
+    meta.container_end_line, meta.container_end_column = line, column
+    meta.container_end_pos = pos
 
 
 # -- parser -------------------------------------------------------------------------------------
@@ -272,8 +283,7 @@ class Parser:
         self.states: list[dict[str, int]] = tables.STATES
         self.start_states: dict[str, int] = tables.START_STATES
         self.end_states: dict[str, int] = tables.END_STATES
-        self.rules = [(origin, size) for origin, size, *_ in tables.RULES]
-        self.builders = [_make_builder(*row[2:]) for row in tables.RULES]
+        self.rules = [(row[0], row[1], _make_builder(*row[2:])) for row in tables.RULES]
 
     def parse(self, text: str, start: str, postlex: Any = None) -> Any:
         """Parse `text` from rule `start`; `postlex.process` may rewrite the token stream."""
@@ -296,7 +306,7 @@ class Parser:
         return self._feed(state, end, end_state)
 
     def _feed(self, state: ParserState, token: Token, end_state: int) -> Any:
-        states, rules, builders = self.states, self.rules, self.builders
+        states, rules = self.states, self.rules
         state_stack, value_stack = state.state_stack, state.value_stack
         is_end = token.type == "$END"
         while True:
@@ -309,15 +319,14 @@ class Parser:
                 state_stack.append(action)
                 value_stack.append(token)
                 return None
-            rule = -action - 1
-            origin, size = rules[rule]
+            origin, size, build = rules[-action - 1]
             if size:
                 children = value_stack[-size:]
                 del state_stack[-size:]
                 del value_stack[-size:]
             else:
                 children = []
-            value = builders[rule](children)
+            value = build(children)
             state_stack.append(states[state_stack[-1]][origin])
             value_stack.append(value)
             if is_end and state_stack[-1] == end_state:
