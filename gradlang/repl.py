@@ -34,7 +34,8 @@ CONTINUATION = "... "
 
 HELP = """\
 Type gradlang (PyTorch-style Python) at the prompt; an expression echoes its value.
-A block (if/for/while/def/with) ends with an empty line.
+A block (if/for/while/def/with) ends with an empty line. Tab completes names and attributes.
+gradlang's tools are functions too: show(x), graph(loss), explain(loss), why(x).
 
 Meta-commands:
   :help              this text

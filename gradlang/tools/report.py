@@ -150,9 +150,20 @@ def _row(name: str, t: Any) -> list[str]:
         "yes" if t.is_leaf else "no",
         node or "-",
         "yes" if t.retains_grad else "-",
-        summarise(t.tolist()),
-        "None" if grad is None else summarise(grad.tolist()),
+        _summary(t),
+        "None" if grad is None else _summary(grad),
     ]
+
+
+def _summary(t: Any) -> str:
+    """`summarise` of a tensor's values, without listing a big tensor in full first."""
+    data = getattr(t, "_data", None)
+    size = getattr(data, "size", None)
+    if isinstance(size, int) and size > TABLE_ITEMS and hasattr(data, "ravel"):
+        flat = data.ravel()
+        ends = [*flat[:2].tolist(), *flat[-2:].tolist()]
+        return "[" + ", ".join([*map(_number, ends[:2]), "…", *map(_number, ends[2:])]) + "]"
+    return summarise(t.tolist())
 
 
 def table(tensors: Iterable[tuple[str, Any]], color: bool = False) -> str:
