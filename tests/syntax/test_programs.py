@@ -124,3 +124,13 @@ def test_resources_prefer_installed_copy(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(resources, "PACKAGE_DIR", tmp_path)
     assert resources.grammar_path() == tmp_path / "grammar" / "gradlang.lark"
     assert resources.examples_dir() == tmp_path / "examples"
+
+
+GOLDEN = sorted((Path(__file__).parent / "golden").glob("*.grad"))
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
+def test_show_ir_golden_files(path: Path) -> None:
+    """golden/NAME.grad parses to exactly the IR text in golden/NAME.ir."""
+    module = parse(path.read_text(), path.name)
+    assert show_ir(module) == path.with_suffix(".ir").read_text()
