@@ -22,6 +22,7 @@ BinaryOp = Callable[[Any, Any], Any]
 SEQUENCES = (str, list, tuple)
 _FORMAT_NUMBERS = re.compile(r"%[^a-zA-Z%]*")
 _DIGITS = re.compile(r"\d+")
+_CONVERSIONS = re.compile(r"%([^a-zA-Z%]*)([a-zA-Z%])")
 
 
 def int_bits_error(limits: Limits) -> GradlangError:
@@ -200,6 +201,17 @@ def make_operators(limits: Limits) -> dict[str, BinaryOp]:
             for digits in _DIGITS.findall(spec):
                 if len(digits) > 7 or int(digits) > max_string:
                     raise size_error("string", max_string)
+        if "*" in fmt and type(args) is tuple:  # widths and precisions taken from the args
+            i = 0
+            for spec, conversion in _CONVERSIONS.findall(fmt):
+                if conversion == "%" and not spec:
+                    continue
+                for _ in range(spec.count("*")):
+                    arg = args[i] if i < len(args) else 0
+                    if type(arg) is int and abs(arg) > max_string:
+                        raise size_error("string", max_string)
+                    i += 1
+                i += 1
         return check_length(fmt % args, limits)
 
     ops: dict[str, BinaryOp] = {
