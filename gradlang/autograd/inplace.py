@@ -52,6 +52,44 @@ def adopt(t: Tensor, r: Tensor) -> None:
             node.retained = t
 
 
+def _positions(view: Tensor, base: Tensor) -> tuple[np.ndarray, ...] | None:
+    """Where the view's elements sit in its base, as an index tuple (None if unmappable)."""
+    b = base._data
+    v = view._data
+    if not b.flags.c_contiguous or b.size == 0:
+        return None
+    item = b.itemsize
+    offset = v.__array_interface__["data"][0] - b.__array_interface__["data"][0]
+    if offset % item or any(st % item for st in v.strides):
+        return None
+    pos: Any = np.int64(offset // item)
+    for k, (n, st) in enumerate(zip(v.shape, v.strides)):
+        shape = [1] * v.ndim
+        shape[k] = n
+        pos = pos + (np.arange(n, dtype=np.int64) * (st // item)).reshape(shape)
+    pos = np.broadcast_to(np.asarray(pos), v.shape)
+    if pos.size and (pos.min() < 0 or pos.max() >= b.size):
+        return None
+    return tuple(np.unravel_index(pos, b.shape))
+
+
+def rebase_view(view: Tensor) -> None:
+    """After an in-place op recorded on a view: the base's history becomes CopySlices (the
+    view's new value written into the old base), and the view a view of that new base."""
+    base = view._base
+    if base is None or not _gm.enabled or not view._requires_grad:
+        return
+    key = _positions(view, base)
+    if key is None:
+        return
+    new_base = Tensor(base._data, base._dtype)
+    record(new_base, RULES["copy_slices"], (base, view), key)
+    adopt(base, new_base)
+    new_view = Tensor(view._data, view._dtype)
+    record1(new_view, RULES["as_strided"], base, key)
+    adopt(view, new_view)
+
+
 def _write(t: Tensor, r: Tensor) -> None:
     d = t._data
     src = r._data
@@ -84,6 +122,7 @@ def apply_inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: An
 
             r = to(r, t._dtype)
         adopt(t, r)
+        rebase_view(t)
     return t
 
 
@@ -121,6 +160,7 @@ def _fill(self: Tensor, value: Any, rule: str) -> Tensor:
         r = Tensor(d, self._dtype)
         record1(r, RULES[rule], self)
         adopt(self, r)
+        rebase_view(self)
     return self
 
 
@@ -149,6 +189,7 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     self._bump_version()
     if grad:
         adopt(self, r)
+        rebase_view(self)
     return self
 
 

@@ -652,9 +652,10 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
         d[items] = vdata
     input._bump_version()
     if grad:
-        from gradlang.autograd.inplace import adopt
+        from gradlang.autograd.inplace import adopt, rebase_view
 
         adopt(input, r)
+        rebase_view(input)
 
 
 def nonzero(input: Tensor, *, as_tuple: builtins.bool = False) -> Any:

@@ -1016,3 +1016,12 @@ rule(
         (-1,),
     ),
 )
+rule(
+    "as_strided",
+    "AsStridedBackward0",
+    (
+        "zeros of the base with grad at the view's positions",
+        lambda g, i, o, a: T.index_backward(g, i[0].shape, a),
+        NONE,
+    ),
+)

@@ -281,3 +281,25 @@ def test_public_attributes() -> None:
     for name in ("sum", "backward", "grad", "retain_grad", "T", "add_", "register_hook", "item"):
         assert name in names
     assert not any(n.startswith("_") for n in names)
+
+
+def _views_case(lib: Any) -> Any:
+    x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = x * 2
+    v = y[1:3]
+    v.mul_(3)
+    y.t()[0].add_(x[3])
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    buf = lib.zeros(3)
+    buf[1:].add_(w * 2)
+    ((y * y).sum() + (buf * lib.tensor([1.0, 2.0, 3.0])).sum()).backward()
+    return x.grad.tolist(), w.grad.tolist(), y.grad_fn.name(), v.grad_fn.name(), buf.is_leaf
+
+
+@pytest.mark.torch
+def test_inplace_on_views_rebases_the_base() -> None:
+    torch = pytest.importorskip("torch")
+    got = _views_case(t)
+    want = _views_case(torch)
+    assert got[:2] == want[:2] and got[4] == want[4]
+    assert (got[2], got[3]) == ("CopySlices", "AsStridedBackward0")
