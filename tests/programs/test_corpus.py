@@ -20,7 +20,6 @@ PROGRAMS = sorted(HERE.glob("*.grad"))
 
 from torch_runner import error_matches, expected_error  # noqa: E402
 
-
 # Programs where the engine still differs from PyTorch (xfail, not strict: they pass once the
 # engine is fixed); the reason says what differs.
 ENGINE_GAPS = {
