@@ -33,6 +33,18 @@ SMALL = {"max_steps": 200_000, "timeout": 10}
         "print((lambda: 0).__code__)",
         "x = torch.ones(2)\nx.__dict__ = 1",
         "xs = [1]\nprint(xs.__len__())",
+        "print(print.fn)",
+        "print(print.interp)",
+        "def f():\n    pass\nprint(f.interp)",
+        "def f():\n    pass\nprint(f.closure)",
+        "def f():\n    pass\nprint(f.body)",
+        "print(torch.members)",
+        "print(torch.Tensor.mro)",
+        "x = torch.ones(2)\nprint(x.sum.im_func)",
+        "print('a'.join.fn)",
+        "x = torch.ones(2, requires_grad=True)\nprint((x * 2).grad_fn.rule)",
+        "x = torch.ones(2)\nprint(x.device.type.x)",
+        "h = torch.ones(1, requires_grad=True).register_hook(lambda g: g)\nprint(h.hooks)",
     ],
 )
 def test_dunder_walks_are_refused(source: str) -> None:
