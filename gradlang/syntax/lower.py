@@ -9,6 +9,7 @@ attribute names, literals. f-string fields are parsed through the `parse_field` 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -101,6 +102,18 @@ class Lowering:
     def _tspan(self, tok: Token) -> Span:
         return token_span(tok, self.filename)
 
+    def _name(self, tok: Token) -> str:
+        """An identifier as Python reads it: NFKC-normalised, every character allowed."""
+        name = str(tok)
+        if name.isascii():
+            return name
+        if not name.isidentifier():
+            bad = next(ch for ch in name if not ("a" + ch).isidentifier())
+            column = tok.column + name.find(bad)
+            span = Span(self.filename, tok.line, column, tok.line, column + 1)
+            _syntax_error(f"invalid character '{bad}' (U+{ord(bad):04X})", span)
+        return unicodedata.normalize("NFKC", name)
+
     def _block_span(self, meta: Meta, last: tuple[ir.Stmt, ...]) -> Span:
         """A compound statement: from its keyword to the end of its last statement."""
         start = self._span(meta)
@@ -174,10 +187,10 @@ class Lowering:
 
     def on_dotted_as_name(self, meta: Meta, children: list[Any]) -> tuple[Span, str, str | None]:
         alias = children[1]
-        return (self._span(meta), children[0], str(alias) if alias is not None else None)
+        return (self._span(meta), children[0], self._name(alias) if alias is not None else None)
 
     def on_dotted_name(self, meta: Meta, children: list[Token]) -> str:
-        return ".".join(str(c) for c in children)
+        return ".".join(self._name(c) for c in children)
 
     def on_import_from(self, meta: Meta, children: list[Any]) -> ir.ImportFrom:
         module, *names = children
@@ -185,7 +198,8 @@ class Lowering:
 
     def on_import_as_name(self, meta: Meta, children: list[Any]) -> ir.ImportName:
         name, alias = children
-        return ir.ImportName(self._span(meta), str(name), str(alias) if alias else None)
+        alias_name = self._name(alias) if alias else None
+        return ir.ImportName(self._span(meta), self._name(name), alias_name)
 
     # -- compound statements -------------------------------------------------------------
 
@@ -212,7 +226,7 @@ class Lowering:
     def on_funcdef(self, meta: Meta, children: list[Any]) -> ir.FunctionDef:
         name, params, _, body = children
         params = tuple(params or ())
-        return ir.FunctionDef(self._block_span(meta, body), str(name), params, body)
+        return ir.FunctionDef(self._block_span(meta, body), self._name(name), params, body)
 
     def on_parameters(self, meta: Meta, children: list[ir.Param]) -> tuple[ir.Param, ...]:
         return self._check_params(children)
@@ -237,11 +251,11 @@ class Lowering:
 
     def on_param(self, meta: Meta, children: list[Any]) -> ir.Param:
         name, _, default = children
-        return ir.Param(self._span(meta), str(name), default)
+        return ir.Param(self._span(meta), self._name(name), default)
 
     def on_lambda_param(self, meta: Meta, children: list[Any]) -> ir.Param:
         name, default = children
-        return ir.Param(self._span(meta), str(name), default)
+        return ir.Param(self._span(meta), self._name(name), default)
 
     def on_with_stmt(self, meta: Meta, children: list[Any]) -> ir.With:
         *items, body = children
@@ -365,10 +379,10 @@ class Lowering:
                 "attribute names that start with '_' are not allowed in gradlang",
                 self._tspan(name),
             )
-        return ir.Attribute(self._span(meta), value, str(name))
+        return ir.Attribute(self._span(meta), value, self._name(name))
 
     def on_var(self, meta: Meta, children: list[Token]) -> ir.Name:
-        return ir.Name(self._span(meta), str(children[0]))
+        return ir.Name(self._span(meta), self._name(children[0]))
 
     def on_ellipsis(self, meta: Meta, children: list[Any]) -> ir.Constant:
         return ir.Constant(self._span(meta), Ellipsis)

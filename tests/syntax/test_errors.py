@@ -80,6 +80,7 @@ ERRORS = [
     ("continue\n", 1, 1, "'continue' not properly in loop"),
     ("return 1\n", 1, 1, "'return' outside function"),
     ("for i in r:\n    def f():\n        break\n", 3, 9, "'break' outside loop"),
+    ("x² = 1\n", 1, 2, "invalid character '²' (U+00B2)"),
     ("x = 1j\n", 1, 5, "complex numbers are not part of gradlang"),
     ("x = b'abc'\n", 1, 5, "bytes literals are not part of gradlang"),
     ("x = 1" + "0" * 5000 + "\n", 1, 5, "integer literal too large"),

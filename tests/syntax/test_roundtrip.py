@@ -57,7 +57,7 @@ PROGRAMS = {
     "no_final_newline": "x = 1",
     "byte_order_mark": "\ufeffx = 1\n",
     "form_feed": "x = 1\f\ny = 2\n",
-    "unicode_names": "α = 1\nprint(α)\n",
+    "unicode_names": "α = 1\nprint(α)\nﬁ = 2\n",
     "nested_fstring": "s = f\"{f'{x}'}\"\n",
     # expressions
     "int_literals": "x = (1, 0, 10_000, 0x1F, 0o17, 0b101)\n",
