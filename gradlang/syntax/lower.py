@@ -108,7 +108,7 @@ class Lowering:
         if name.isascii():
             return name
         if not name.isidentifier():
-            bad = next(ch for ch in name if not ("a" + ch).isidentifier())
+            bad = next((ch for ch in name if not ("a" + ch).isidentifier()), name[0])
             column = tok.column + name.find(bad)
             span = Span(self.filename, tok.line, column, tok.line, column + 1)
             _syntax_error(f"invalid character '{bad}' (U+{ord(bad):04X})", span)
