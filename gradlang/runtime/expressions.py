@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
+from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 from gradlang.errors import GradlangError, Span
@@ -362,7 +363,7 @@ class ExpressionCompiler:
         matmul = name in ("matmul", "mm", "bmm", "mv")
 
         def guard(f: Any, x: Any, y: Any) -> None:
-            owner = getattr(f, "__self__", None)
+            owner = f.__self__ if type(f) is MethodType else None
             if type(owner) is Tensor:
                 a, b = owner, x
             elif type(y) is Tensor:
