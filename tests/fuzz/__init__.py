@@ -1,0 +1,1 @@
+"""Fuzzing: programs generated from the grammar and mutations of the examples."""
