@@ -1,5 +1,19 @@
 """The interpreter: scopes, closures, the builtins table, attribute allow-list, limits, the
 sandbox and load/save. `Interpreter` runs IR modules; `check` compiles one without running.
+
+How it is laid out (one job per module):
+- `scope`: which names are local (Python's rule); `expressions`/`statements`: IR -> closures,
+  compiled once per module, each catching its errors with its own span;
+- `values`: frames, user functions, namespaces, Python reprs without addresses;
+- `pyops`: Python's operators with size checks; `attributes`: the allow-list;
+- `builtins` (the registry and per-interpreter table), `python_builtins`, `size_checks`
+  (refusing oversized tensors before they exist), `sandbox_io` (load/save);
+- `limits`: `Limits` and the step/time/memory `Meter`; `failures`: exception -> GradlangError.
+
+Adding a statement: grammar rule -> IR class -> lowering -> an `s_NAME` method in
+`statements.Compiler` (an expression: `e_NAME` in `expressions`) -> a program in
+tests/programs. Adding a builtin: `builtins.register(name, fn, context=True)`; a context
+entry is called as `fn(interp, *args, **kwargs)`.
 """
 
 from __future__ import annotations
