@@ -1,10 +1,10 @@
 """The lowering: parse tree → the IR of gradlang/syntax/ir.py (a Transformer, bottom-up:
 one method `on_<rule or alias>` per tree kind, given its meta and its lowered children).
 
-Every node gets the `Span` the parser propagated. Constructs the grammar accepts only to name them
-(classes, `*args`, ...) are rejected before this runs (`checks.prescan`); what is left to
-reject here needs the lowered pieces: assignment targets, keyword arguments, parameters,
-attribute names, literals. f-string fields are parsed through the `parse_field` callback.
+Every node gets the `Span` the parser propagated. Constructs the grammar accepts only to
+name them (classes, `*args`, ...) are rejected before this runs (`checks.prescan`); what is
+left to reject here needs the lowered pieces: assignment targets, keyword arguments,
+parameters, attribute names, literals. f-string fields are parsed through `parse_field`.
 """
 
 from __future__ import annotations

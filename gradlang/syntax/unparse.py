@@ -88,11 +88,8 @@ def _render(expr: ir.Expr) -> str:
         return f"{_expr(expr.body, OR)} if {_expr(expr.test, OR)} else {_expr(expr.orelse, LAMBDA)}"
     if isinstance(expr, ir.Lambda):
         params = _params(expr.params)
-        return (
-            f"lambda {params}: {_expr(expr.body, LAMBDA)}"
-            if params
-            else (f"lambda: {_expr(expr.body, LAMBDA)}")
-        )
+        head = f"lambda {params}" if params else "lambda"
+        return f"{head}: {_expr(expr.body, LAMBDA)}"
     if isinstance(expr, ir.BoolOp):
         inner = NOT if expr.op == "and" else AND
         return f" {expr.op} ".join(_expr(v, inner) for v in expr.values)
