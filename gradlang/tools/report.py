@@ -11,7 +11,11 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
+from gradlang.autograd.tensor import Tensor
 from gradlang.errors import GradlangError
+from gradlang.tools.values import format_shape, format_value, number_strings
 
 #: How many numbers of a tensor the table shows before it summarises.
 TABLE_ITEMS = 6
@@ -19,10 +23,6 @@ TABLE_ITEMS = 6
 
 def is_tensor(value: object) -> bool:
     """True for the engine's tensors (and nothing else a program can bind)."""
-    try:
-        from gradlang.autograd import Tensor
-    except ImportError:  # the engine is not importable: nothing is a tensor
-        return False
     return isinstance(value, Tensor)
 
 
@@ -98,45 +98,21 @@ def json_document(
 # The table
 
 
-def _number(x: Any) -> str:
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int):
-        return str(x)
-    if isinstance(x, float):
-        if math.isnan(x):
-            return "nan"
-        if math.isinf(x):
-            return "inf" if x > 0 else "-inf"
-        if x == int(x) and abs(x) < 1e6:
-            return f"{int(x)}."
-        return f"{x:.4g}"
-    return str(x)
-
-
-def _flat(x: Any) -> list[Any]:
-    if isinstance(x, list):
-        return [v for item in x for v in _flat(item)]
-    return [x]
-
-
-def _nested(x: Any) -> str:
-    if isinstance(x, list):
-        return "[" + ", ".join(_nested(v) for v in x) + "]"
-    return _number(x)
-
-
 def summarise(values: Any, items: int = TABLE_ITEMS) -> str:
-    """A short text of a tensor's values: in full up to `items` numbers, else the first two
-    and the last two, flattened."""
-    if not isinstance(values, list):
-        return _number(values)
-    flat = _flat(values)
-    if len(flat) <= items:
-        return _nested(values)
-    # the shape column already tells how many: first two, last two
-    shown = [_number(v) for v in flat[:2]] + ["…"] + [_number(v) for v in flat[-2:]]
-    return "[" + ", ".join(shown) + "]"
+    """A tensor's values on one line, with PyTorch's number format (the tools' `values`):
+    in full up to `items` numbers, else the first two and the last two, flattened."""
+    arr = np.asarray(values)
+    if arr.size <= items:
+        return format_value(arr, limit=items)
+    flat = arr.reshape(-1)
+    texts = number_strings(np.concatenate([flat[:2], flat[-2:]]))
+    return "[" + ", ".join([*texts[:2], "…", *texts[2:]]) + "]"
+
+
+def _values(t: Any) -> Any:
+    """The tensor's numbers as an array (the engine's own, else through `tolist`)."""
+    data = getattr(t, "_data", None)
+    return data if isinstance(data, np.ndarray) else np.asarray(t.tolist())
 
 
 def _row(name: str, t: Any) -> list[str]:
@@ -144,26 +120,15 @@ def _row(name: str, t: Any) -> list[str]:
     node = _grad_fn_name(t)
     return [
         name,
-        "[" + ", ".join(str(int(n)) for n in t.shape) + "]",
+        format_shape(t.shape),
         _dtype_name(t),
         "yes" if t.requires_grad else "no",
         "yes" if t.is_leaf else "no",
         node or "-",
         "yes" if t.retains_grad else "-",
-        _summary(t),
-        "None" if grad is None else _summary(grad),
+        summarise(_values(t)),
+        "None" if grad is None else summarise(_values(grad)),
     ]
-
-
-def _summary(t: Any) -> str:
-    """`summarise` of a tensor's values, without listing a big tensor in full first."""
-    data = getattr(t, "_data", None)
-    size = getattr(data, "size", None)
-    if isinstance(size, int) and size > TABLE_ITEMS and hasattr(data, "ravel"):
-        flat = data.ravel()
-        ends = [*flat[:2].tolist(), *flat[-2:].tolist()]
-        return "[" + ", ".join([*map(_number, ends[:2]), "…", *map(_number, ends[2:])]) + "]"
-    return summarise(t.tolist())
 
 
 def table(tensors: Iterable[tuple[str, Any]], color: bool = False) -> str:

@@ -95,17 +95,22 @@ def test_table_is_aligned_and_summarises_long_tensors() -> None:
     # every column starts at the same offset on every line
     col = lines[0].index("grad_fn")
     assert lines[2][col:].startswith("MulBackward0") and lines[1][col:].startswith("-")
-    assert "[0., 1., …, 98., 99.]" in lines[1]
+    assert "[ 0.,  1., …, 98., 99.]" in lines[1]  # PyTorch's number format
     assert lines[2].endswith("[4., 8.]")
     assert lines[1].endswith("None")
 
 
 def test_summarise_numbers() -> None:
-    assert report.summarise(2.5) == "2.5"
+    assert report.summarise(2.5) == "2.5000"
     assert report.summarise([[1.0, 2.0], [3.0, 4.0]]) == "[[1., 2.], [3., 4.]]"
-    assert report.summarise([True, False]) == "[True, False]"
+    assert report.summarise([True, False]) == "[ True, False]"
     assert report.summarise([1, 2, 3]) == "[1, 2, 3]"
-    assert report.summarise([0.123456, math.nan]) == "[0.1235, nan]"
+    assert report.summarise([0.123456, math.nan]) == "[0.1235,    nan]"
+    assert report.summarise(list(range(10))) == "[0, 1, …, 8, 9]"
+    assert (
+        report.summarise([1e-5] * 3 + [2.0] * 5)
+        == "[1.0000e-05, 1.0000e-05, …, 2.0000e+00, 2.0000e+00]"
+    )
 
 
 def test_no_tensors() -> None:
