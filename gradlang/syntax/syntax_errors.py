@@ -150,7 +150,7 @@ def _unexpected_token(
         return _error(f"'{b}' was never closed", token_span(b, filename))
 
     if tok.type == "_INDENT":
-        return _error("unexpected indent", span)
+        return _error("unexpected indent", _point(filename, line, tok.column))
     if "_INDENT" in expected:
         opener = _block_opener(err)
         what = f" after {_BLOCK_OPENERS[opener.type]} on line {opener.line}" if opener else ""
