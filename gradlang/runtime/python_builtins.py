@@ -42,7 +42,9 @@ def _count(interp: Interpreter, it: Iterator[Any]) -> Iterator[Any]:
         yield value
 
 
-def b_print(interp: Interpreter, *args: Any, sep: Any = " ", end: Any = "\n") -> None:
+def b_print(
+    interp: Interpreter, *args: Any, sep: Any = " ", end: Any = "\n", flush: Any = False
+) -> None:
     if sep is None:
         sep = " "
     if end is None:

@@ -7,6 +7,7 @@ call it back: hooks, gradcheck); `Namespace` is `torch`, `torch.nn.functional`, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -180,10 +181,35 @@ class Builtin:
         self.interp = interp
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.fn(self.interp, *args, **kwargs)
+        try:
+            return self.fn(self.interp, *args, **kwargs)
+        except TypeError as exc:
+            tb = exc.__traceback__
+            if tb is not None and tb.tb_next is None:  # the call itself did not bind
+                raise TypeError(_signature_message(str(exc), self.fn, self.name)) from None
+            raise
 
     def __repr__(self) -> str:
         return f"<built-in function {self.name}>"
+
+
+_COUNTS = re.compile(r"takes (from )?(\d+)( to (\d+))? positional arguments? but (\d+)")
+
+
+def _signature_message(message: str, fn: Callable[..., Any], name: str) -> str:
+    """Python's binding error for `fn(interp, ...)`, told about `name(...)` without the
+    interpreter argument the program never passes."""
+    message = message.replace(f"{getattr(fn, '__name__', name)}()", f"{name}()", 1)
+
+    def fewer(m: re.Match[str]) -> str:
+        low = int(m.group(2)) - 1
+        high = int(m.group(4)) - 1 if m.group(4) else None
+        given = int(m.group(5)) - 1
+        takes = f"from {low} to {high}" if high is not None else f"{low}"
+        plural = "s" if (high if high is not None else low) != 1 else ""
+        return f"takes {takes} positional argument{plural} but {given}"
+
+    return _COUNTS.sub(fewer, message).replace("1 were given", "1 was given")
 
 
 Builtin.__name__ = "builtin_function_or_method"
