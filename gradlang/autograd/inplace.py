@@ -108,12 +108,28 @@ def _write(t: Tensor, r: Tensor) -> None:
     np.copyto(d, src, casting="unsafe")
 
 
+def _keep_original_self(node: Any, t: Tensor) -> None:
+    """The op's derivative reads `self` (mul_, div_, pow_...): keep its value from before the
+    write, with its autograd identity, as PyTorch saves `original_self`."""
+    if not any(0 in needs for needs in node.rule.needs):
+        return
+    snap = Tensor(t._data.copy(), t._dtype)
+    snap._requires_grad = t._requires_grad
+    snap._grad_fn = t._grad_fn
+    node.inputs = (snap,) + node.inputs[1:]
+    if node.versions is not None:
+        node.versions = (0,) + node.versions[1:]
+
+
 def apply_inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
     """Run the out-of-place `fn(t, ...)`, write the result into `t`, and adopt its node."""
     if t.__class__ is not Tensor:
         raise TorchTypeError("in-place operation on a non-tensor")
     check_inplace(t)
     r = fn(t, *args, **kwargs)
+    node = r._grad_fn
+    if node is not None and node.inputs and node.inputs[0] is t:
+        _keep_original_self(node, t)
     _write(t, r)
     t._bump_version()
     if r._grad_fn is not None:

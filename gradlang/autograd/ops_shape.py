@@ -384,7 +384,7 @@ def select(input: Tensor, dim: builtins.int, index: Any) -> Tensor:
     k = wrap_dim(dim, d.ndim)
     index = builtins.int(index)
     i = _check_index(index, d.shape[k], k)
-    key = (slice(None),) * k + (i,)
+    key = (slice(None),) * k + (i, Ellipsis)
     return _view(input, d[key], _SELECT, key)
 
 
@@ -445,8 +445,8 @@ def _normalize_key(key: Any) -> tuple:
             out.append(k)
         elif isinstance(k, builtins.bool):
             out.append(np.asarray(k))
-        elif isinstance(k, builtins.int):
-            out.append(k)
+        elif isinstance(k, (builtins.int, np.integer)):
+            out.append(builtins.int(k))
         elif isinstance(k, str):
             raise TorchTypeError("new(): invalid data type 'str'")
         else:
@@ -475,7 +475,7 @@ def index(input: Tensor, key: Any) -> Tensor:
             raise TorchIndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
         if key < 0:
             key += size
-        return _view(input, d[key], _SELECT, (key,))
+        return _view(input, d[key, ...], _SELECT, (key,))
     if cls is slice and d.ndim and (key.step is None or key.step > 0):
         return _view(input, d[key], _SLICE, (key,))
     bare_slice = isinstance(key, slice)
@@ -822,7 +822,7 @@ def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     k = wrap_dim(dim, d.ndim)
     out = []
     for i in range(d.shape[k]):
-        key = (slice(None),) * k + (i,)
+        key = (slice(None),) * k + (i, Ellipsis)
         out.append(_view(input, d[key], RULES["unbind"], key))
     return tuple(out)
 

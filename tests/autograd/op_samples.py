@@ -73,6 +73,13 @@ def _copy_(t: Any, a: Any, b: Any) -> Any:
     return y
 
 
+def _view_inplace(t: Any, a: Any) -> Any:
+    y = a * 2
+    v = y[1:3]
+    v.mul_(a[0])
+    return v * y[2:]
+
+
 def _index_double(t: Any, a: Any) -> Any:
     (g,) = t.autograd.grad((a[[0, 2, 2]] ** 3).sum(), a, create_graph=True)
     return g
@@ -282,6 +289,7 @@ SAMPLES: list[Sample] = [
     S("fill", _fill, A(3)),
     S("inplace_copy", _copy_, A(3), A(3)),
     S("index_backward", _index_double, A(3), names=False),
+    S("as_strided", _view_inplace, A(4)),
     S("inplace_copy", _grad_copy, A(3), tags=("warns",)),
     # losses
     S("mse_loss", lambda t, a, b: f(t).mse_loss(a, b), A(2, 3), A(2, 3)),
