@@ -120,6 +120,7 @@ class Session:
         return [(k, v) for k, v in self._interpreter.globals.items() if report.is_tensor(v)]
 
     def global_names(self) -> list[str]:
+        """Every global name, in order of first binding (for completion)."""
         if self._interpreter is None:
             return []
         return list(self._interpreter.globals)
@@ -172,15 +173,13 @@ class Session:
         return result
 
     def parse_only(self, source: str, filename: str) -> GradlangError | None:
-        """Parse (and resolve, where the runtime can) without running; the first error."""
+        """Parse and check (names, imports, structure) without running; the first error."""
         self.sources[filename] = source
+        from gradlang.runtime import check
         from gradlang.syntax import parse
 
         try:
-            module = parse(source, filename)
-            check = _runtime_check()
-            if check is not None:
-                check(module)
+            check(parse(source, filename))
         except GradlangError as error:
             return error
         return None
@@ -219,16 +218,6 @@ def _io_root(filename: str) -> Path:
     if filename.startswith("<") or not path.exists():
         return Path.cwd()
     return path.resolve().parent
-
-
-def _runtime_check() -> Callable[[Any], None] | None:
-    """The runtime's static check (names resolve...), when it offers one."""
-    try:
-        import gradlang.runtime as runtime
-    except ImportError:
-        return None
-    check = getattr(runtime, "check", None)
-    return check if callable(check) else None
 
 
 def _enable_trace(session: Session) -> None:
