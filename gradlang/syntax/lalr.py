@@ -272,6 +272,13 @@ def _propagate(meta: Meta, children: list[Any]) -> None:
     meta.container_end_pos = pos
 
 
+def _is_unit(row: list[Any]) -> bool:
+    """A `?rule` reduction of one child that keeps it: its builder returns the child as is."""
+    _, size, _, expand1, include, nones = row
+    keeps = include is None or [list(i) for i in include] == [[0, False, 0]]
+    return bool(expand1 and size == 1 and keeps and not nones)
+
+
 # -- parser -------------------------------------------------------------------------------------
 
 
@@ -283,7 +290,9 @@ class Parser:
         self.states: list[dict[str, int]] = tables.STATES
         self.start_states: dict[str, int] = tables.START_STATES
         self.end_states: dict[str, int] = tables.END_STATES
-        self.rules = [(row[0], row[1], _make_builder(*row[2:])) for row in tables.RULES]
+        self.rules = [
+            (row[0], row[1], _make_builder(*row[2:]), _is_unit(row)) for row in tables.RULES
+        ]
 
     def parse(self, text: str, start: str, postlex: Any = None) -> Any:
         """Parse `text` from rule `start`; `postlex.process` may rewrite the token stream."""
@@ -319,7 +328,12 @@ class Parser:
                 state_stack.append(action)
                 value_stack.append(token)
                 return None
-            origin, size, build = rules[-action - 1]
+            origin, size, build, unit = rules[-action - 1]
+            if unit:  # `?a: b` hands b's value up unchanged: only the state moves
+                state_stack[-1] = states[state_stack[-2]][origin]
+                if is_end and state_stack[-1] == end_state:
+                    return value_stack[-1]
+                continue
             if size:
                 children = value_stack[-size:]
                 del state_stack[-size:]
