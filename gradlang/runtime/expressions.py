@@ -18,7 +18,7 @@ from gradlang.runtime.attributes import GROWING_TENSOR_METHODS, get_attribute
 from gradlang.runtime.engine import Tensor
 from gradlang.runtime.failures import convert
 from gradlang.runtime.limits import limit_error
-from gradlang.runtime.pyops import check_tensors, size_error
+from gradlang.runtime.pyops import check_tensors, matmul_cost, size_error
 from gradlang.runtime.scope import Scope, target_names
 from gradlang.runtime.size_checks import check_index_list
 from gradlang.runtime.values import MISSING, Frame, Function, Namespace, repr_value, str_value
@@ -359,6 +359,7 @@ class ExpressionCompiler:
         `torch.maximum(a, b)`), that their broadcast stays under max_elements."""
         limits = self.limits
         max_elements = limits.max_elements
+        meter = self.meter
         name = node.func.attr if isinstance(node.func, ir.Attribute) else ""
         matmul = name in ("matmul", "mm", "bmm", "mv")
 
@@ -372,6 +373,8 @@ class ExpressionCompiler:
                 return
             if a._data.size * b._data.size > max_elements:
                 check_tensors([a, b], limits, matmul=matmul)
+            if matmul and meter.deadline is not None:
+                meter.check_cost(matmul_cost(a._data.shape, b._data.shape), None)
 
         return guard
 

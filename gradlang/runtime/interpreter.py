@@ -54,7 +54,7 @@ class Interpreter:
         self.write = write if write is not None else _default_write
         self.warn = warn if warn is not None else _default_warn
         self.meter = Meter(self.limits)
-        self.operators = make_operators(self.limits)
+        self.operators = make_operators(self.limits, self.meter)
         self.globals: dict[str, Any] = {}
         self.module_frame = Frame(self.globals, None)
         self.frames: list[Frame] = []

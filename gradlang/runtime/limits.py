@@ -68,6 +68,7 @@ def _rss_reader() -> object:
 
 _RSS = _rss_reader()
 CHECK_EVERY = 64  # statements between clock checks
+MULTIPLY_ADDS_PER_SECOND = 5e10  # optimistic: refuse only what surely runs past the timeout
 MEMORY_EVERY = 16  # clock checks between memory checks (reading /proc costs ~7 us)
 
 
@@ -148,6 +149,20 @@ class Meter:
                 "of memory",
                 span,
                 "--max-memory SIZE",
+            )
+
+    def check_cost(self, multiply_adds: int, span: Span | None) -> None:
+        """Before one big C-level operation (a matrix product): refuse it when, even at a
+        fast machine's speed, it would run past the --timeout (it cannot be interrupted)."""
+        if self.deadline is None or multiply_adds < 1e9:
+            return
+        seconds = multiply_adds / MULTIPLY_ADDS_PER_SECOND
+        if time.monotonic() + seconds > self.deadline:
+            raise limit_error(
+                f"this operation would take about {seconds:.0f} s, past the time limit of "
+                f"{self.limits.timeout:g} s",
+                span,
+                "--timeout SECONDS",
             )
 
     def tick(self, span: Span | None) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from gradlang.errors import GradlangError
 from gradlang.runtime.engine import Tensor
-from gradlang.runtime.limits import Limits, limit_error
+from gradlang.runtime.limits import Limits, Meter, limit_error
 
 BinaryOp = Callable[[Any, Any], Any]
 SEQUENCES = (str, list, tuple)
@@ -66,6 +66,14 @@ def matmul_numel(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     return batch * a[-2] * b[-1]
 
 
+def matmul_cost(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """Multiply-adds of `a @ b` (an upper bound when the shapes do not fit)."""
+    if not a or not b:
+        return 0
+    inner = a[-1]
+    return matmul_numel(a, b) * inner
+
+
 def _prod(shape: tuple[int, ...]) -> int:
     n = 1
     for s in shape:
@@ -94,7 +102,7 @@ def elements_error(n: int, limits: Limits) -> GradlangError:
     )
 
 
-def make_operators(limits: Limits) -> dict[str, BinaryOp]:
+def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, BinaryOp]:
     """The binary operators by symbol, and the augmented ones under "op=" keys."""
     max_bits = limits.max_int_bits
     max_string = limits.max_string
@@ -194,6 +202,8 @@ def make_operators(limits: Limits) -> dict[str, BinaryOp]:
     def matmul(a: Any, b: Any) -> Any:
         if type(a) is Tensor and type(b) is Tensor:
             tensors_fit(a, b, matmul=True)
+            if meter is not None and meter.deadline is not None:
+                meter.check_cost(matmul_cost(a._data.shape, b._data.shape), None)
         return a @ b
 
     def format_percent(fmt: str, args: Any) -> str:
@@ -244,6 +254,8 @@ def make_operators(limits: Limits) -> dict[str, BinaryOp]:
             if ta is Tensor:
                 if type(b) is Tensor:
                     tensors_fit(a, b, matmul=symbol == "@")
+                    if symbol == "@" and meter is not None and meter.deadline is not None:
+                        meter.check_cost(matmul_cost(a._data.shape, b._data.shape), None)
                 return python_inplace(a, b)
             if ta is list:
                 if symbol == "+":

@@ -231,7 +231,7 @@ def checked_growth(name: str, fn: Callable[..., Any], interp: Interpreter) -> Ca
 
 
 def multi(name: str, fn: Callable[..., Any], interp: Interpreter) -> Callable[..., Any]:
-    from gradlang.runtime.pyops import check_tensors
+    from gradlang.runtime.pyops import check_tensors, matmul_cost
 
     matmul = name in ("matmul", "mm", "bmm")
 
@@ -240,6 +240,8 @@ def multi(name: str, fn: Callable[..., Any], interp: Interpreter) -> Callable[..
         if len(tensors) == 2:
             if matmul:
                 check_tensors(tensors, interp.limits, matmul=True)
+                a, b = tensors
+                interp.meter.check_cost(matmul_cost(a._data.shape, b._data.shape), None)
             else:
                 n = tensors[0]._data.size * tensors[1]._data.size
                 if n > interp.limits.max_elements:

@@ -342,3 +342,20 @@ def test_memory_limit_stops_a_growing_program() -> None:
     assert err.type_name == "LimitError"
     assert "memory" in err.message
     assert time.monotonic() - t0 < 10
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "a = torch.ones(4000, 4000)\nb = a @ a",
+        "a = torch.ones(4000, 4000)\nb = a.mm(a)",
+        "a = torch.ones(4000, 4000)\nb = torch.matmul(a, a)",
+        "a = torch.ones(4000, 4000)\na @= a",
+    ],
+)
+def test_uninterruptible_products_are_refused_under_a_timeout(source: str) -> None:
+    t0 = time.monotonic()
+    err = fails(source, timeout=0.5)
+    assert err.type_name == "LimitError"
+    assert "--timeout" in (err.hint or "")
+    assert time.monotonic() - t0 < 3
