@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gradlang.syntax import ir, parse
@@ -210,7 +210,7 @@ def _expressions() -> st.SearchStrategy[str]:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_expressions())
 def test_random_expressions_match_python(source: str) -> None:
     try:
@@ -220,7 +220,7 @@ def test_random_expressions_match_python(source: str) -> None:
     agree(source)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_expressions())
 def test_random_expressions_roundtrip(source: str) -> None:
     from syntax_helpers import roundtrip
@@ -234,7 +234,7 @@ def test_random_expressions_roundtrip(source: str) -> None:
     assert first == second, text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_expressions())
 def test_random_python_syntax_errors_are_ours_too(source: str) -> None:
     from gradlang.errors import GradlangError

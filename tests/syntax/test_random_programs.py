@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syntax_helpers import roundtrip
 from test_against_python import _expressions, from_ir, from_python
@@ -125,7 +125,7 @@ def _stmt_ir(node: ir.Stmt) -> object:
     return ({"ImportFrom": "importfrom"}.get(type(node).__name__, type(node).__name__.lower()),)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_block(2, False, False))
 def test_random_programs(lines: list[str]) -> None:
     source = "\n".join(lines) + "\n"

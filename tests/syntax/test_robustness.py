@@ -33,7 +33,7 @@ def test_random_text(source: str) -> None:
     _parse_or_error(source)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=60))
 def test_random_bytes(data: bytes) -> None:
     _parse_or_error(data.decode("latin-1"))

@@ -112,7 +112,9 @@ _SOUP = ["x", "1", "'s'", "(", ")", "[", "]", ",", ":", "=", "+", "-", "**", "no
 
 
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(st.lists(st.sampled_from(_SOUP), max_size=25))
 def test_token_soup_same_as_lark(reference: Any, tokens: list[str]) -> None:
