@@ -99,6 +99,7 @@ class Session:
     def interpreter(self, io_root: Path | None = None) -> Any:
         """The session's interpreter, made on first use (file access rooted at `io_root`)."""
         if self._interpreter is None:
+            _forget_backward_history()
             self._interpreter = self._make_interpreter(io_root or Path.cwd())
         return self._interpreter
 
@@ -210,6 +211,14 @@ def _fresh_step_budget(interp: Any) -> None:
     if meter is not None and hasattr(meter, "steps"):
         meter.steps = 0
         meter.next_check = 1  # check at once, then every CHECK_EVERY steps again
+
+
+def _forget_backward_history() -> None:
+    """A new interpreter is a new program: `why` and the hints must not see the backward
+    passes of a program run earlier in this process (the same file run twice, `:reset`)."""
+    from gradlang.tools import history
+
+    history.HISTORY.clear()
 
 
 def _io_root(filename: str) -> Path:
