@@ -26,14 +26,14 @@ RUNNER = Path(__file__).resolve().parent / "runner.py"
 
 
 class Worker:
-    def __init__(self, cache: Path | None) -> None:
+    def __init__(self, cache: Path | None, env: dict[str, str] | None = None) -> None:
         self.errfile = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [sys.executable, str(RUNNER)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.errfile,
-            env=environment(None, cache),
+            env={**environment(None, cache), **(env or {})},
             cwd=str(REPO),
             preexec_fn=_limit_child,
         )
