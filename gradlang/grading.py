@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gradlang.diagnostics import render, render_internal
+from gradlang.diagnostics import render_internal
 from gradlang.session import Session, SessionOptions
 
 
@@ -58,7 +58,9 @@ def run_case(program: Path, make_options: Callable[[], SessionOptions] | None = 
     expected = _read(expected_path)
     note = ""
     if result.error is not None:
-        note = render(result.error).splitlines()[0]
+        span = result.error.span
+        where = f" at line {span.line}" if span is not None else ""
+        note = f"ended with {result.error.type_name}{where}"
     elif result.internal is not None:
         note = render_internal(result.internal).splitlines()[0]
     if result.output == expected:
@@ -75,7 +77,9 @@ def run_case(program: Path, make_options: Callable[[], SessionOptions] | None = 
         diff += "\n"
     if not diff:  # differs only in a missing final newline
         diff = "(the outputs differ only in the final newline)\n"
-    return CaseResult(program, "fail", diff=diff, note=note or "output differs")
+    return CaseResult(
+        program, "fail", diff=diff, note="output differs" + (f"; {note}" if note else "")
+    )
 
 
 def summary_table(results: list[CaseResult], color: bool = False) -> str:
@@ -87,7 +91,7 @@ def summary_table(results: list[CaseResult], color: bool = False) -> str:
         mark = marks[r.status]
         if color:
             mark = f"{colours[r.status]}{mark}\x1b[0m"
-        note = f"  ({r.note})" if r.note and not r.passed else ""
+        note = f"  ({r.note})" if r.note else ""
         lines.append(f"{mark}  {r.program}{note}")
     text = "\n".join(lines) + ("\n" if lines else "")
     for r in results:

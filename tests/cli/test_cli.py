@@ -289,6 +289,7 @@ def test_test_compares_output_before_an_error(gradlang, tmp_path: Path) -> None:
     (tmp_path / "err.out").write_text("a\n")
     r = gradlang("test", str(tmp_path / "err.grad"))
     assert r.exit_code == 0, r.stdout
+    assert r.stdout.splitlines()[0].endswith("(ended with RuntimeError at line 2)")
 
 
 def test_test_on_all_examples(gradlang) -> None:
