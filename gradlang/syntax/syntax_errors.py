@@ -192,4 +192,6 @@ def _unexpected_token(
             return _error(f"expected {_PUNCTUATION[only]}", span)
     if tok.type in ("_NEWLINE", "$END"):
         return _error("invalid syntax", span, "the line ends before the statement is complete")
+    if {"NAME", "LPAR", "DEC_NUMBER"} <= expected:
+        return _error("invalid syntax", span, f"expected an expression before {_describe(tok)}")
     return _error("invalid syntax", span, f"unexpected {_describe(tok)}")

@@ -119,3 +119,19 @@ def test_error_renders_with_position() -> None:
     with pytest.raises(GradlangError) as info:
         parse("x = (1 +\n", "prog.grad")
     assert str(info.value) == "prog.grad:1:5: SyntaxError: '(' was never closed"
+
+
+HINTS = [
+    ("with :\n    pass\n", "expected an expression before ':'"),
+    ("x = 1 +\n", "the line ends before the statement is complete"),
+    ("x = class\n", "'class' is a keyword and cannot be used here"),
+    ("a b c\n", "unexpected 'b'"),
+]
+
+
+@pytest.mark.parametrize(("source", "hint"), HINTS)
+def test_syntax_error_hint(source: str, hint: str) -> None:
+    with pytest.raises(GradlangError) as info:
+        parse(source)
+    assert info.value.message == "invalid syntax"
+    assert info.value.hint == hint
