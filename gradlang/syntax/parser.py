@@ -60,14 +60,16 @@ def _normalise(source: str) -> str:
 
 
 def _parse_tree(text: str, start: str, filename: str) -> Any:
-    from gradlang.syntax.syntax_errors import from_layout, from_parser
-
     layout = GradlangIndenter()  # one per parse: parse() may run in several threads
     try:
         return get_parser().parse(text, start, layout)
     except LayoutError as err:
+        from gradlang.syntax.syntax_errors import from_layout
+
         raise from_layout(err, filename) from None
     except (UnexpectedCharacters, UnexpectedToken) as err:
+        from gradlang.syntax.syntax_errors import from_parser
+
         raise from_parser(err, text, filename, layout.state) from None
 
 
