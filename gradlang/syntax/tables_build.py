@@ -84,7 +84,7 @@ def build_tables(text: str) -> dict[str, Any]:
         )
 
     return {
-        "GRAMMAR": text,  # the runtime rebuilds the tables when the grammar file differs
+        "GRAMMAR": text.replace("\r\n", "\n"),  # the runtime rebuilds tables when it differs
         "LARK_VERSION": lark.__version__,
         "PATTERNS": patterns,
         "KEYWORDS": keywords,
