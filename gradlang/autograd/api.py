@@ -8,6 +8,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
+from gradlang.autograd import backward_ops as bw
 from gradlang.autograd import creation as c
 from gradlang.autograd import dtypes as _dt
 from gradlang.autograd import engine
@@ -359,6 +360,7 @@ del TORCH["repeat_interleave"]
 
 # Helpers the derivative table calls (not reachable from programs).
 INTERNAL: dict[str, Callable[..., Any]] = {
+    **{name: getattr(bw, name) for name in bw.__all__},
     "index_backward": s.index_backward,
     "repeat_backward": s.repeat_backward,
     "diag_backward": s.diag_backward,

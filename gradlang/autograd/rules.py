@@ -304,16 +304,20 @@ rule(
 )
 rule("sinh", "SinhBackward0", ("grad * cosh(self)", lambda g, i, o, a: g * i[0].cosh(), (0,)))
 rule("cosh", "CoshBackward0", ("grad * sinh(self)", lambda g, i, o, a: g * i[0].sinh(), (0,)))
-rule("tanh", "TanhBackward0", ("grad * (1 - result**2)", lambda g, i, o, a: g * (1 - o * o), (-1,)))
+rule(
+    "tanh",
+    "TanhBackward0",
+    ("grad * (1 - result**2)", lambda g, i, o, a: T.tanh_backward(g, o), (-1,)),
+)
 rule(
     "sigmoid",
     "SigmoidBackward0",
-    ("grad * (1 - result) * result", lambda g, i, o, a: g * ((1 - o) * o), (-1,)),
+    ("grad * (1 - result) * result", lambda g, i, o, a: T.sigmoid_backward(g, o), (-1,)),
 )
 rule(
     "relu",
     "ReluBackward0",
-    ("grad * (result > 0)", lambda g, i, o, a: T.where(o > 0, g, 0.0), (-1,)),
+    ("grad * (result > 0)", lambda g, i, o, a: T.threshold_backward(g, o, 0), (-1,)),
 )
 rule("sqrt", "SqrtBackward0", ("grad / (2 * result)", lambda g, i, o, a: g / (2 * o), (-1,)))
 rule(
@@ -359,7 +363,7 @@ rule(
     "LeakyReluBackward0",
     (
         "grad * (self > 0 ? 1 : negative_slope)",
-        lambda g, i, o, a: T.where(i[0] > 0, g, g * a),
+        lambda g, i, o, a: T.leaky_relu_backward(g, i[0], a),
         (0,),
     ),
 )
@@ -368,28 +372,16 @@ rule(
     "EluBackward0",
     (
         "grad * (self > 0 ? 1 : alpha * exp(self))",
-        lambda g, i, o, a: T.where(i[0] > 0, g, g * (i[0].exp() * a)),
+        lambda g, i, o, a: T.elu_backward(g, i[0], a),
         (0,),
     ),
 )
 
 
-def _gelu_grad(g: Any, x: Any, approximate: str) -> Any:
-    if approximate == "tanh":
-        k = math.sqrt(2.0 / math.pi)
-        inner = (x + 0.044715 * x * x * x) * k
-        t = inner.tanh()
-        d_inner = (1 + 3 * 0.044715 * x * x) * k
-        return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner)
-    cdf = 0.5 * (1 + (x * (1 / math.sqrt(2.0))).erf())
-    pdf = (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
-    return g * (cdf + x * pdf)
-
-
 rule(
     "gelu",
     "GeluBackward0",
-    ("grad * (Phi(self) + self * phi(self))", lambda g, i, o, a: _gelu_grad(g, i[0], a), (0,)),
+    ("grad * (Phi(self) + self * phi(self))", lambda g, i, o, a: T.gelu_backward(g, i[0], a), (0,)),
 )
 
 
@@ -412,7 +404,7 @@ rule(
     "SoftplusBackward0",
     (
         "grad * sigmoid(beta * self) (identity above threshold)",
-        lambda g, i, o, a: T.where(i[0] * a[0] > a[1], g, g * (i[0] * a[0]).sigmoid()),
+        lambda g, i, o, a: T.softplus_backward(g, i[0], a),
         (0,),
     ),
 )
@@ -421,7 +413,7 @@ rule(
     "SoftmaxBackward0",
     (
         "result * (grad - (grad * result).sum(dim, keepdim=True))",
-        lambda g, i, o, a: o * (g - (g * o).sum(a, keepdim=True)),
+        lambda g, i, o, a: T.softmax_backward_data(g, o, a),
         (-1,),
     ),
 )
@@ -430,7 +422,7 @@ rule(
     "LogSoftmaxBackward0",
     (
         "grad - exp(result) * grad.sum(dim, keepdim=True)",
-        lambda g, i, o, a: g - o.exp() * g.sum(a, keepdim=True),
+        lambda g, i, o, a: T.log_softmax_backward_data(g, o, a),
         (-1,),
     ),
 )
@@ -928,10 +920,14 @@ rule(
 rule(
     "mse_loss",
     "MseLossBackward0",
-    ("2 * (self - target) * grad / N", lambda g, i, o, a: T.mse_backward(g, i[0], i[1], a), (0, 1)),
+    (
+        "2 * (self - target) * grad / N",
+        lambda g, i, o, a: T.mse_loss_backward(g, i[0], i[1], a),
+        (0, 1),
+    ),
     (
         "-2 * (self - target) * grad / N",
-        lambda g, i, o, a: -T.mse_backward(g, i[0], i[1], a),
+        lambda g, i, o, a: -T.mse_loss_backward(g, i[0], i[1], a),
         (0, 1),
     ),
 )
@@ -1023,5 +1019,126 @@ rule(
         "zeros of the base with grad at the view's positions",
         lambda g, i, o, a: T.index_backward(g, i[0].shape, a),
         NONE,
+    ),
+)
+
+
+# ----------------------------------------------------------------------------- backward ops
+# (their own derivatives: what create_graph=True differentiates a second time)
+rule(
+    "tanh_backward",
+    "TanhBackwardBackward0",
+    ("tanh_backward(gg, output)", lambda g, i, o, a: T.tanh_backward(g, i[1]), (1,)),
+    ("gg * grad_output * -2 * output", lambda g, i, o, a: g * (-2 * i[1] * i[0]), (0, 1)),
+)
+rule(
+    "sigmoid_backward",
+    "SigmoidBackwardBackward0",
+    ("sigmoid_backward(gg, output)", lambda g, i, o, a: T.sigmoid_backward(g, i[1]), (1,)),
+    ("gg * grad_output * (1 - 2 * output)", lambda g, i, o, a: g * i[0] * (1 - 2 * i[1]), (0, 1)),
+)
+rule(
+    "threshold_backward",
+    "ThresholdBackwardBackward0",
+    (
+        "threshold_backward(gg, self, threshold)",
+        lambda g, i, o, a: T.threshold_backward(g, i[1], a),
+        (1,),
+    ),
+    ("0", lambda g, i, o, a: g * 0, NONE),
+)
+rule(
+    "softmax_backward_data",
+    "SoftmaxBackwardDataBackward0",
+    (
+        "_softmax_backward_data(gg, output, dim)",
+        lambda g, i, o, a: T.softmax_backward_data(g, i[1], a),
+        (1,),
+    ),
+    (
+        "gg * grad_output - gg * sum(grad_output * output) - grad_output * sum(gg * output)",
+        lambda g, i, o, a: (
+            g * i[0]
+            - g * (i[0] * i[1]).sum(a, keepdim=True)
+            - i[0] * (g * i[1]).sum(a, keepdim=True)
+        ),
+        (0, 1),
+    ),
+)
+rule(
+    "log_softmax_backward_data",
+    "LogSoftmaxBackwardDataBackward0",
+    (
+        "gg - sum(gg * exp(output))",
+        lambda g, i, o, a: g - (g * i[1].exp()).sum(a, keepdim=True),
+        (1,),
+    ),
+    (
+        "-sum(grad_output) * exp(output) * gg",
+        lambda g, i, o, a: -(i[0].sum(a, keepdim=True)) * i[1].exp() * g,
+        (0, 1),
+    ),
+)
+rule(
+    "mse_loss_backward",
+    "MseLossBackwardBackward0",
+    (
+        "gg * 2 * (self - target) / N",
+        lambda g, i, o, a: g * (i[1] - i[2]) * (2.0 / max(a[1], 1) if a[0] == "mean" else 2.0),
+        (1, 2),
+    ),
+    (
+        "gg * 2 * grad_output / N",
+        lambda g, i, o, a: g * i[0] * (2.0 / max(a[1], 1) if a[0] == "mean" else 2.0),
+        (0,),
+    ),
+    (
+        "-gg * 2 * grad_output / N",
+        lambda g, i, o, a: -(g * i[0]) * (2.0 / max(a[1], 1) if a[0] == "mean" else 2.0),
+        (0,),
+    ),
+)
+rule(
+    "leaky_relu_backward",
+    "LeakyReluBackwardBackward0",
+    (
+        "leaky_relu_backward(gg, self, slope)",
+        lambda g, i, o, a: T.leaky_relu_backward(g, i[1], a),
+        (1,),
+    ),
+    ("0", lambda g, i, o, a: g * 0, NONE),
+)
+rule(
+    "elu_backward",
+    "EluBackwardBackward0",
+    ("elu_backward(gg, self, alpha)", lambda g, i, o, a: T.elu_backward(g, i[1], a), (1,)),
+    (
+        "gg * grad_output * (self > 0 ? 0 : alpha * exp(self))",
+        lambda g, i, o, a: g * i[0] * T.elu_second(i[1], a),
+        (0, 1),
+    ),
+)
+rule(
+    "softplus_backward",
+    "SoftplusBackwardBackward0",
+    (
+        "softplus_backward(gg, self, beta, threshold)",
+        lambda g, i, o, a: T.softplus_backward(g, i[1], a),
+        (1,),
+    ),
+    (
+        "gg * grad_output * beta * s * (1 - s)",
+        lambda g, i, o, a: g * i[0] * T.softplus_second(i[1], a),
+        (0, 1),
+    ),
+)
+rule(
+    "gelu_backward",
+    "GeluBackwardBackward0",
+    ("gelu_backward(gg, self)", lambda g, i, o, a: T.gelu_backward(g, i[1], a), (1,)),
+    (
+        "gg * grad_output * gelu''(self)",
+        lambda g, i, o, a: g * i[0] * T.gelu_second(i[1], a),
+        (0, 1),
     ),
 )

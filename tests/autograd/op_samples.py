@@ -80,6 +80,16 @@ def _view_inplace(t: Any, a: Any) -> Any:
     return v * y[2:]
 
 
+def _dbl(op: Callable[..., Any]) -> Callable[..., Any]:
+    """The first derivative of op (with create_graph): its node is op's backward op."""
+
+    def first(t: Any, a: Any, *rest: Any) -> Any:
+        (g,) = t.autograd.grad(op(t, a, *rest).sum(), a, create_graph=True)
+        return g
+
+    return first
+
+
 def _index_double(t: Any, a: Any) -> Any:
     (g,) = t.autograd.grad((a[[0, 2, 2]] ** 3).sum(), a, create_graph=True)
     return g
@@ -289,6 +299,18 @@ SAMPLES: list[Sample] = [
     S("fill", _fill, A(3)),
     S("inplace_copy", _copy_, A(3), A(3)),
     S("index_backward", _index_double, A(3), names=False),
+    S("tanh_backward", _dbl(lambda t, a: a.tanh()), A(3)),
+    S("sigmoid_backward", _dbl(lambda t, a: a.sigmoid()), A(3)),
+    S("threshold_backward", _dbl(lambda t, a: a.relu() ** 2), A(4), names=False),
+    S("threshold_backward", _dbl(lambda t, a: a.relu()), A(4)),
+    S("softmax_backward_data", _dbl(lambda t, a: t.softmax(a, 1) ** 2), A(2, 3), names=False),
+    S("log_softmax_backward_data", _dbl(lambda t, a: t.log_softmax(a, 0) ** 2), A(3), names=False),
+    S("mse_loss_backward", _dbl(lambda t, a, b: f(t).mse_loss(a, b)), A(3), A(3)),
+    S("leaky_relu_backward", _dbl(lambda t, a: f(t).leaky_relu(a, 0.2)), A(4)),
+    S("elu_backward", _dbl(lambda t, a: f(t).elu(a)), A(4), gradgrad=False),
+    S("softplus_backward", _dbl(lambda t, a: f(t).softplus(a)), A(4), gradgrad=False),
+    S("gelu_backward", _dbl(lambda t, a: f(t).gelu(a)), A(4), gradgrad=False),
+    S("gelu_backward", _dbl(lambda t, a: f(t).gelu(a, approximate="tanh")), A(3), gradgrad=False),
     S("as_strided", _view_inplace, A(4)),
     S("inplace_copy", _grad_copy, A(3), tags=("warns",)),
     # losses

@@ -1,0 +1,140 @@
+"""The backward functions PyTorch runs as ops of their own (`tanh_backward`,
+`_softmax_backward_data`, ...). The rule table's formulas call them so that, with
+`create_graph=True`, gradients carry PyTorch's node names (`TanhBackwardBackward0`) and are
+themselves differentiable through their own table entries."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from gradlang.autograd import grad_mode as _gm
+from gradlang.autograd.dispatch import needs_grad, record, result
+from gradlang.autograd.rules import RULES
+from gradlang.autograd.tensor import Tensor
+
+__all__ = [
+    "tanh_backward",
+    "sigmoid_backward",
+    "threshold_backward",
+    "softmax_backward_data",
+    "log_softmax_backward_data",
+    "mse_loss_backward",
+    "leaky_relu_backward",
+    "elu_backward",
+    "softplus_backward",
+    "gelu_backward",
+    "gelu_second",
+    "elu_second",
+    "softplus_second",
+]
+
+
+def _out(data: Any, like: Tensor, rule: str, inputs: tuple, attrs: Any = None) -> Tensor:
+    r = result(np.asarray(data).astype(like._data.dtype, copy=False), like._dtype)
+    if _gm.enabled and needs_grad(inputs):
+        record(r, RULES[rule], inputs, attrs)
+    return r
+
+
+def tanh_backward(grad: Tensor, output: Tensor) -> Tensor:
+    y = output._data
+    return _out(grad._data * (1 - y * y), grad, "tanh_backward", (grad, output))
+
+
+def sigmoid_backward(grad: Tensor, output: Tensor) -> Tensor:
+    y = output._data
+    return _out(grad._data * (1 - y) * y, grad, "sigmoid_backward", (grad, output))
+
+
+def threshold_backward(grad: Tensor, self: Tensor, threshold: float) -> Tensor:
+    data = np.where(self._data <= threshold, grad._data.dtype.type(0), grad._data)
+    return _out(data, grad, "threshold_backward", (grad, self), threshold)
+
+
+def softmax_backward_data(grad: Tensor, output: Tensor, dim: int) -> Tensor:
+    g, y = grad._data, output._data
+    data = y * (g - np.sum(g * y, axis=dim, keepdims=True))
+    return _out(data, grad, "softmax_backward_data", (grad, output), dim)
+
+
+def log_softmax_backward_data(grad: Tensor, output: Tensor, dim: int) -> Tensor:
+    g, y = grad._data, output._data
+    data = g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)
+    return _out(data, grad, "log_softmax_backward_data", (grad, output), dim)
+
+
+def mse_loss_backward(grad: Tensor, self: Tensor, target: Tensor, attrs: Any) -> Tensor:
+    reduction, n = attrs
+    scale = 2.0 / max(n, 1) if reduction == "mean" else 2.0
+    x, t = np.broadcast_arrays(self._data, target._data.astype(self._data.dtype))
+    data = (x - t) * self._data.dtype.type(scale) * grad._data
+    return _out(data, self, "mse_loss_backward", (grad, self, target), attrs)
+
+
+def leaky_relu_backward(grad: Tensor, self: Tensor, slope: float) -> Tensor:
+    g = grad._data
+    data = np.where(self._data > 0, g, g * g.dtype.type(slope))
+    return _out(data, grad, "leaky_relu_backward", (grad, self), slope)
+
+
+def elu_backward(grad: Tensor, self: Tensor, alpha: float) -> Tensor:
+    x, g = self._data, grad._data
+    data = np.where(x > 0, g, g * x.dtype.type(alpha) * np.exp(x))
+    return _out(data, grad, "elu_backward", (grad, self), alpha)
+
+
+def softplus_backward(grad: Tensor, self: Tensor, attrs: Any) -> Tensor:
+    beta, threshold = attrs
+    x, g = self._data, grad._data
+    z = x * x.dtype.type(beta)
+    s = 1 / (1 + np.exp(-z))
+    data = np.where(z > threshold, g, g * s)
+    return _out(data, grad, "softplus_backward", (grad, self), attrs)
+
+
+def _gelu_parts(x: np.ndarray, approximate: str) -> tuple[np.ndarray, np.ndarray]:
+    """(first, second) derivative of gelu at x, in float64."""
+    x = x.astype(np.float64)
+    if approximate == "tanh":
+        k = math.sqrt(2.0 / math.pi)
+        c = 0.044715
+        u = k * (x + c * x**3)
+        t = np.tanh(u)
+        du = k * (1 + 3 * c * x * x)
+        ddu = 6 * k * c * x
+        first = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+        second = (1 - t * t) * (du - x * t * du * du + 0.5 * x * ddu)
+        return first, second
+    cdf = 0.5 * (1 + np.array([math.erf(v / math.sqrt(2.0)) for v in x.reshape(-1).tolist()]))
+    cdf = cdf.reshape(x.shape)
+    pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    return cdf + x * pdf, pdf * (2 - x * x)
+
+
+def gelu_backward(grad: Tensor, self: Tensor, approximate: str) -> Tensor:
+    first, _ = _gelu_parts(self._data, approximate)
+    return _out(grad._data * first, grad, "gelu_backward", (grad, self), approximate)
+
+
+def gelu_second(self: Tensor, approximate: str) -> Tensor:
+    """gelu''(self) as a constant tensor (what the double backward multiplies by)."""
+    _, second = _gelu_parts(self._data, approximate)
+    return Tensor(np.asarray(second).astype(self._data.dtype), self._dtype)
+
+
+def elu_second(self: Tensor, alpha: float) -> Tensor:
+    x = self._data
+    return Tensor(np.where(x > 0, 0, alpha * np.exp(x)).astype(x.dtype), self._dtype)
+
+
+def softplus_second(self: Tensor, attrs: Any) -> Tensor:
+    beta, threshold = attrs
+    x = self._data.astype(np.float64)
+    z = x * beta
+    s = 1 / (1 + np.exp(-z))
+    return Tensor(
+        np.where(z > threshold, 0, beta * s * (1 - s)).astype(self._data.dtype), self._dtype
+    )
