@@ -54,3 +54,23 @@ def program(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def pytorch_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[str, str | None]]:
+    """What PyTorch prints for every example and for the extra programs of `EXTRA_PROGRAMS`
+    (one subprocess for all: importing torch is the slow part)."""
+    pytest.importorskip("torch")
+    from .torch_outputs import torch_outputs
+
+    folder = tmp_path_factory.mktemp("extra")
+    extra = []
+    for name, text in EXTRA_PROGRAMS.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        extra.append(path)
+    return torch_outputs(sorted(EXAMPLES.rglob("*.grad")) + extra)
+
+
+#: Programs (name -> text) other tests want PyTorch's output for; see `pytorch_outputs`.
+EXTRA_PROGRAMS: dict[str, str] = {}

@@ -391,7 +391,7 @@ def test_internal_errors_inside_the_program_run(monkeypatch, gradlang) -> None:
         b"\xff\xfe\x00binary",
         b"",
         b"(" * 5000,
-        b"x = 1" + b" + 1" * 20000 + b"\n",
+        b"x = 1" + b" + 1" * 3000 + b"\n",
         b"print(2 ** 2 ** 2 ** 2 ** 2 ** 2)\n",
         b"def f():\n" + b"    " * 3000 + b"return 1\n",
         b"\x00\x01\x02",

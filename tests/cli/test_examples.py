@@ -45,13 +45,14 @@ def test_tour_steps_exist() -> None:
 
 
 @pytest.mark.torch
-def test_outputs_are_what_pytorch_prints() -> None:
-    pytest.importorskip("torch")
-    from .torch_outputs import torch_outputs
-
-    results = torch_outputs(PROGRAMS)
-    wrong = [str(p) for p in PYTORCH_PROGRAMS if results[p][0] != p.with_suffix(".out").read_text()]
+def test_outputs_are_what_pytorch_prints(pytorch_outputs) -> None:
+    wrong = [
+        str(p)
+        for p in PYTORCH_PROGRAMS
+        if pytorch_outputs[p][0] != p.with_suffix(".out").read_text()
+    ]
     assert wrong == []
-    # the tools' examples print gradlang's own text, but their to-torch scripts still run
-    broken = {str(p): e for p, (_out, e) in results.items() if p not in PYTORCH_PROGRAMS and e}
-    assert broken == {}
+    # the tools' examples print gradlang's own text, but their to-torch scripts still run;
+    # the one example meant to fail fails on PyTorch too
+    failed = sorted(p.name for p in PROGRAMS if pytorch_outputs[p][1])
+    assert failed == ["08_inplace_error.grad"]

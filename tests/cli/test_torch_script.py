@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from gradlang.session import Session
 from gradlang.torch_script import BARE_NAMES, prelude, to_torch, used_gradlang_names
+
+from .conftest import EXTRA_PROGRAMS
 
 DISPATCH = """\
 t = tensor([-1.5, 2.25, 3.0])
@@ -34,16 +34,15 @@ def test_gradlang_only_names_are_found() -> None:
     assert "def explain" in to_torch("explain(z)\n") and "def show" not in to_torch("x = 1\n")
 
 
+EXTRA_PROGRAMS["dispatch.grad"] = DISPATCH
+
+
 @pytest.mark.torch
-def test_the_prelude_runs_on_pytorch_and_agrees_with_gradlang(tmp_path: Path) -> None:
+def test_the_prelude_runs_on_pytorch_and_agrees_with_gradlang(pytorch_outputs) -> None:
     torch = pytest.importorskip("torch")
     missing = [name for name in BARE_NAMES if not hasattr(torch, name)]
     assert missing == []
-    from .torch_outputs import torch_outputs
-
-    program = tmp_path / "dispatch.grad"
-    program.write_text(DISPATCH)
-    ((out, error),) = torch_outputs([program]).values()
+    ((out, error),) = [v for p, v in pytorch_outputs.items() if p.name == "dispatch.grad"]
     assert error is None
     assert Session().run_source(DISPATCH, "dispatch.grad").output == out
     assert prelude(5).count("torch.manual_seed(5)") == 1
