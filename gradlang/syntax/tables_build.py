@@ -46,22 +46,39 @@ def build_tables(text: str) -> dict[str, Any]:
         keywords[name] = table
 
     parse_table = parser.parser.parser.parser.parse_table
+    # lark numbers states and orders rules differently from run to run; number them in the
+    # order a breadth-first walk from the start states meets them, so the file is stable.
+    number: dict[int, int] = {}
+    order: list[int] = []
     rules: list[Any] = []
     rule_index: dict[Any, int] = {}
+
+    def visit(state: int) -> int:
+        if state not in number:
+            number[state] = len(order)
+            order.append(state)
+        return number[state]
+
+    for start in sorted(parse_table.start_states):
+        visit(parse_table.start_states[start])
     states: list[dict[str, int]] = []
-    if sorted(parse_table.states) != list(range(len(parse_table.states))):
-        raise ValueError("parser states are not numbered 0..n-1")
-    for state in range(len(parse_table.states)):
+    i = 0
+    while i < len(order):
         row: dict[str, int] = {}
-        for symbol, (action, arg) in parse_table.states[state].items():
+        actions = parse_table.states[order[i]]
+        for symbol in sorted(actions):
+            action, arg = actions[symbol]
             if action is Shift:
-                row[symbol] = arg
+                row[symbol] = visit(arg)
             else:
                 if arg not in rule_index:
                     rule_index[arg] = len(rules)
                     rules.append(arg)
                 row[symbol] = -(rule_index[arg] + 1)
         states.append(row)
+        i += 1
+    if len(order) != len(parse_table.states):
+        raise ValueError("some parser states are unreachable from the start states")
 
     rule_rows = []
     for rule in rules:
@@ -90,8 +107,8 @@ def build_tables(text: str) -> dict[str, Any]:
         "KEYWORDS": keywords,
         "IGNORE": sorted(lexer.ignore_types),
         "NEWLINE_TYPES": sorted(lexer.newline_types),
-        "START_STATES": dict(parse_table.start_states),
-        "END_STATES": dict(parse_table.end_states),
+        "START_STATES": {k: number[v] for k, v in sorted(parse_table.start_states.items())},
+        "END_STATES": {k: number[v] for k, v in sorted(parse_table.end_states.items())},
         "RULES": rule_rows,
         "STATES": states,
     }

@@ -31,6 +31,12 @@ def test_tables_match_the_grammar() -> None:
     assert tables["GRAMMAR"] == grammar_text(), "run: python -m gradlang.syntax.tables_build"
 
 
+def test_tables_are_what_lark_builds_today() -> None:
+    from gradlang.syntax.tables_build import build_tables, render
+
+    assert render(build_tables(grammar_text())) == TABLES.read_text()
+
+
 class _LarkPostlex(GradlangIndenter):
     """The same postlexer, handing lark its own Token class for the markers it makes."""
 
