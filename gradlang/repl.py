@@ -311,6 +311,8 @@ def history_path() -> Path:
 
 def completion_words(session: Session) -> tuple[list[str], dict[str, list[str]]]:
     """(names, attributes by owner) for tab completion: globals, builtins, torch/F/tensor."""
+    from gradlang.autograd import api
+    from gradlang.autograd.tensor import Tensor
     from gradlang.torch_script import BARE_NAMES, DISPATCHED
 
     names = list(session.global_names())
@@ -318,22 +320,13 @@ def completion_words(session: Session) -> tuple[list[str], dict[str, list[str]]]
     names += ["torch", "F", "print", "range", "len", "float", "int", "bool", "str", "list"]
     names += ["tuple", "enumerate", "zip", "True", "False", "None", *DISPATCHED, *BARE_NAMES]
     names = [n for n in names if not n.startswith("_")]
-    attributes: dict[str, list[str]] = {}
-    try:
-        from gradlang.autograd import api
-
-        attributes["torch"] = sorted(getattr(api, "TORCH", {}))
-        attributes["F"] = sorted(getattr(api, "FUNCTIONAL", {}))
-    except ImportError:
-        attributes["torch"] = sorted(BARE_NAMES)
-    try:
-        from gradlang.autograd import Tensor
-
-        attributes["<tensor>"] = sorted(getattr(Tensor, "PUBLIC_ATTRIBUTES", ()))
-    except ImportError:
-        attributes["<tensor>"] = []
+    tensor_attributes = sorted(Tensor.PUBLIC_ATTRIBUTES)
+    attributes: dict[str, list[str]] = {
+        "torch": sorted(n for n in api.TORCH if "." not in n),
+        "F": sorted(api.FUNCTIONAL),
+    }
     for name, _ in session.global_tensors():
-        attributes[name] = attributes["<tensor>"]
+        attributes[name] = tensor_attributes
     return sorted(set(names)), attributes
 
 
@@ -423,9 +416,7 @@ def _no_color_depth() -> Any:
 def run_terminal(repl: Repl, color: bool) -> int:
     """The interactive loop on a terminal (prompt_toolkit)."""
     prompt = _prompt_session(repl, color)
-    print(
-        f"gradlang {__version__}: PyTorch-style autograd you can see. :help for help, :quit to leave."
-    )
+    print(BANNER.format(version=__version__))
     while not repl.done:
         try:
             text = prompt.prompt()
