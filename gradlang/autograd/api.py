@@ -223,7 +223,7 @@ TORCH: dict[str, Any] = {
     "abs": m.abs,
     "absolute": m.abs,
     "sign": m.sign,
-    "sgn": m.sign,
+    "sgn": m.sgn,
     "floor": m.floor,
     "ceil": m.ceil,
     "round": m.round,

@@ -138,3 +138,28 @@ def softplus_second(self: Tensor, attrs: Any) -> Tensor:
     return Tensor(
         np.where(z > threshold, 0, beta * s * (1 - s)).astype(self._data.dtype), self._dtype
     )
+
+
+def _scalar_op(rule: str, data: np.ndarray, x: Tensor, value: Any) -> Tensor:
+    r = result(data, x._dtype)
+    if _gm.enabled and x._requires_grad:
+        record(r, RULES[rule], (x,), value)
+    return r
+
+
+def mul_scalar(x: Tensor, value: float) -> Tensor:
+    """`x * value` as ATen's mul.Scalar (what derivative formulas use): MulBackward1."""
+    return _scalar_op("mul_scalar", x._data * x._data.dtype.type(value), x, value)
+
+
+def div_scalar(x: Tensor, value: float) -> Tensor:
+    """`x / value` as ATen's div.Scalar: DivBackward1."""
+    return _scalar_op("div_scalar", x._data / x._data.dtype.type(value), x, value)
+
+
+def add_scalar(x: Tensor, value: float) -> Tensor:
+    """`x + value` as ATen's add.Scalar: AddBackward1."""
+    return _scalar_op("add_scalar", x._data + x._data.dtype.type(value), x, value)
+
+
+__all__ += ["mul_scalar", "div_scalar", "add_scalar"]

@@ -69,7 +69,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "abs": m.abs,
     "absolute": m.abs,
     "sign": m.sign,
-    "sgn": m.sign,
+    "sgn": m.sgn,
     "floor": m.floor,
     "ceil": m.ceil,
     "round": m.round,

@@ -481,6 +481,13 @@ def sign(input: Tensor) -> Tensor:
     return _sign_raw(input)
 
 
+_sgn_raw = _unary_same("sgn", lambda d: np.sign(d) if d.dtype.kind != "b" else d.copy())
+
+
+def sgn(input: Tensor) -> Tensor:
+    return _sgn_raw(input)
+
+
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - torch's name
     if decimals == 0:
         return _round_raw(input)

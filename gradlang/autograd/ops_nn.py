@@ -555,13 +555,16 @@ def binary_cross_entropy_with_logits(
 
 
 def bcel_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
+    from gradlang.autograd.backward_ops import div_scalar
+
     reduction, n, w, pw = attrs
     if pw is None:
-        v = _scale(g, n, reduction) * (x.sigmoid() - y)
+        v = (x.sigmoid() - y) * g
     else:
         p = Tensor(np.ascontiguousarray(pw), x._dtype)
-        v = _scale(g, n, reduction) * (((p - 1) * y + 1) * x.sigmoid() - p * y)
-    return _weighted(v, w, x._dtype)
+        v = (((p - 1) * y + 1) * x.sigmoid() - p * y) * g
+    v = _weighted(v, w, x._dtype)
+    return div_scalar(v, n) if reduction == "mean" else v
 
 
 def bcel_target_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:

@@ -122,7 +122,7 @@ rule(
     "PowBackward0",
     (
         "grad * exponent * self ** (exponent - 1)",
-        lambda g, i, o, a: g * 0 if a == 0 else g * (i[0] ** (a - 1) * a),
+        lambda g, i, o, a: g * 0 if a == 0 else g * T.mul_scalar(i[0] ** (a - 1), a),
         (0,),
     ),
 )
@@ -274,7 +274,11 @@ rule(
 
 # ----------------------------------------------------------------------------- unary math
 rule("exp", "ExpBackward0", ("grad * result", lambda g, i, o, a: g * o, (-1,)))
-rule("exp2", "Exp2Backward0", ("grad * result * ln(2)", lambda g, i, o, a: g * (o * LN2), (-1,)))
+rule(
+    "exp2",
+    "Exp2Backward0",
+    ("grad * result * ln(2)", lambda g, i, o, a: T.mul_scalar(g * o, LN2), (-1,)),
+)
 rule("expm1", "Expm1Backward0", ("grad * (result + 1)", lambda g, i, o, a: g * (o + 1), (-1,)))
 rule("log", "LogBackward0", ("grad / self", lambda g, i, o, a: g / i[0], (0,)))
 rule("log2", "Log2Backward0", ("grad / (self * ln(2))", lambda g, i, o, a: g / (i[0] * LN2), (0,)))
@@ -286,7 +290,11 @@ rule(
 rule("log1p", "Log1PBackward0", ("grad / (self + 1)", lambda g, i, o, a: g / (i[0] + 1), (0,)))
 rule("sin", "SinBackward0", ("grad * cos(self)", lambda g, i, o, a: g * i[0].cos(), (0,)))
 rule("cos", "CosBackward0", ("grad * -sin(self)", lambda g, i, o, a: g * -i[0].sin(), (0,)))
-rule("tan", "TanBackward0", ("grad * (1 + result**2)", lambda g, i, o, a: g * (1 + o * o), (-1,)))
+rule(
+    "tan",
+    "TanBackward0",
+    ("grad * (1 + result**2)", lambda g, i, o, a: g * T.add_scalar(o**2, 1), (-1,)),
+)
 rule(
     "asin",
     "AsinBackward0",
@@ -300,7 +308,7 @@ rule(
 rule(
     "atan",
     "AtanBackward0",
-    ("grad / (1 + self**2)", lambda g, i, o, a: g / (i[0] * i[0] + 1), (0,)),
+    ("grad / (1 + self**2)", lambda g, i, o, a: g / T.add_scalar(i[0] * i[0], 1), (0,)),
 )
 rule("sinh", "SinhBackward0", ("grad * cosh(self)", lambda g, i, o, a: g * i[0].cosh(), (0,)))
 rule("cosh", "CoshBackward0", ("grad * sinh(self)", lambda g, i, o, a: g * i[0].sinh(), (0,)))
@@ -319,13 +327,17 @@ rule(
     "ReluBackward0",
     ("grad * (result > 0)", lambda g, i, o, a: T.threshold_backward(g, o, 0), (-1,)),
 )
-rule("sqrt", "SqrtBackward0", ("grad / (2 * result)", lambda g, i, o, a: g / (2 * o), (-1,)))
+rule(
+    "sqrt",
+    "SqrtBackward0",
+    ("grad / (2 * result)", lambda g, i, o, a: g / T.mul_scalar(o, 2), (-1,)),
+)
 rule(
     "rsqrt",
     "RsqrtBackward0",
     ("-0.5 * grad * result**3", lambda g, i, o, a: -0.5 * g * (o * o * o), (-1,)),
 )
-rule("abs", "AbsBackward0", ("grad * sign(self)", lambda g, i, o, a: g * i[0].sign(), (0,)))
+rule("abs", "AbsBackward0", ("grad * sign(self)", lambda g, i, o, a: g * i[0].sgn(), (0,)))
 rule("sign", "SignBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
 rule("floor", "FloorBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
 rule("ceil", "CeilBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
@@ -337,7 +349,7 @@ rule(
     "ErfBackward0",
     (
         "grad * 2/sqrt(pi) * exp(-self**2)",
-        lambda g, i, o, a: g * ((-(i[0] * i[0])).exp() * TWO_OVER_SQRT_PI),
+        lambda g, i, o, a: g * T.mul_scalar((-(i[0] ** 2)).exp(), TWO_OVER_SQRT_PI),
         (0,),
     ),
 )
@@ -504,12 +516,12 @@ def _prod_grad(g: Any, x: Any, o: Any, a: Any) -> Any:
     if a is None:
         if bool((x._data == 0).any()):
             return g * _prod_others(x, None)
-        return g * o / x
+        return g * (o / x)
     dims, keepdim = a
     g = unreduce(g, x.shape, dims, keepdim)
     if bool((x._data == 0).any()):
         return g * _prod_others(x, dims)
-    return g * unreduce(o, x.shape, dims, keepdim) / x
+    return g * (unreduce(o, x.shape, dims, keepdim) / x)
 
 
 rule(
@@ -634,9 +646,10 @@ def _var_grad(g: Any, x: Any, a: Any, std: Any = None) -> Any:
     n = _count(x, dims)
     g = unreduce(g, x.shape, dims, keepdim)
     centered = x - x.mean(dims, keepdim=True)
-    if std is None:
-        return g * centered * (2.0 / max(n - correction, 0))
-    return g * centered / (unreduce(std, x.shape, dims, keepdim) * max(n - correction, 0))
+    if std is not None:  # as PyTorch: var's formula applied to grad / (2 * std)
+        std = unreduce(std, x.shape, dims, keepdim)
+        g = (g / T.mul_scalar(std, 2)).masked_fill(std == 0, 0.0)
+    return T.mul_scalar(g, 2.0 / max(n - correction, 0)) * centered
 
 
 rule(
@@ -660,7 +673,7 @@ def _norm_grad(g: Any, x: Any, o: Any, a: Any) -> Any:
     g = unreduce(g, x.shape, dims, keepdim)
     o = unreduce(o, x.shape, dims, keepdim)
     if p == 2:
-        return T.where(o == 0, 0.0, g * x / o)
+        return x * (g / o).masked_fill(o == 0, 0.0)
     if p == 1:
         return g * x.sign()
     if p == float("inf") or p == float("-inf"):
@@ -1142,3 +1155,7 @@ rule(
         (0, 1),
     ),
 )
+rule("mul_scalar", "MulBackward1", ("grad * other", lambda g, i, o, a: T.mul_scalar(g, a), NONE))
+rule("div_scalar", "DivBackward1", ("grad / other", lambda g, i, o, a: T.div_scalar(g, a), NONE))
+rule("add_scalar", "AddBackward1", ("grad", lambda g, i, o, a: g, NONE))
+rule("sgn", "SgnBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
