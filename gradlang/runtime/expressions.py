@@ -180,7 +180,12 @@ class ExpressionCompiler:
     def e_UnaryOp(self, node: ir.UnaryOp) -> Code:
         operand = self.expr(node.operand)
         span = node.span
-        fn: Any = {"-": operator.neg, "+": operator.pos, "not": operator.not_}[node.op]
+        fn: Any = {
+            "-": operator.neg,
+            "+": operator.pos,
+            "not": operator.not_,
+            "~": operator.invert,
+        }[node.op]
 
         def unary(frame: Frame) -> Any:
             try:

@@ -68,6 +68,7 @@ class Interpreter:
         manual_seed = engine.torch_table().get("manual_seed")
         if manual_seed is not None and seed is not None:  # None: leave the generator alone
             manual_seed(seed)
+        self.meter.rebase()
 
     # -- running ----------------------------------------------------------------------
     def compile(self, module: ir.Module) -> Callable[[Frame], Any]:

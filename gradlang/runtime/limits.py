@@ -99,6 +99,10 @@ class Meter:
         self.checks = 0
         self.heavy = False  # using over 1/8 of the memory limit: check every statement
 
+    def rebase(self) -> None:
+        """Measure memory from now on (after the interpreter's own imports and tables)."""
+        self.baseline = _RSS() if _RSS is not None else 0  # type: ignore[operator]
+
     def start(self) -> None:
         """Start the clock for one run (the REPL starts it afresh for every entry)."""
         t = self.limits.timeout

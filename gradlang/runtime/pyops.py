@@ -206,6 +206,25 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
                 meter.check_cost(matmul_cost(a._data.shape, b._data.shape), None)
         return a @ b
 
+    def bitwise(python_op: BinaryOp) -> BinaryOp:
+        def apply(a: Any, b: Any) -> Any:
+            if type(a) is Tensor and type(b) is Tensor:
+                tensors_fit(a, b)
+            return python_op(a, b)
+
+        return apply
+
+    def lshift(a: Any, b: Any) -> Any:
+        ta = type(a)
+        if ta is Tensor:
+            if type(b) is Tensor:
+                tensors_fit(a, b)
+            return a << b
+        if (ta is int or ta is bool) and (type(b) is int or type(b) is bool) and b > 0:
+            if a and a.bit_length() + b > max_bits:
+                raise int_bits_error(limits)
+        return a << b
+
     def format_percent(fmt: str, args: Any) -> str:
         for spec in _FORMAT_NUMBERS.findall(fmt):
             for digits in _DIGITS.findall(spec):
@@ -233,6 +252,11 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
         "%": mod,
         "**": power,
         "@": matmul,
+        "&": bitwise(operator.and_),
+        "|": bitwise(operator.or_),
+        "^": bitwise(operator.xor),
+        "<<": lshift,
+        ">>": bitwise(operator.rshift),
     }
     inplace = {
         "+": operator.iadd,
@@ -243,6 +267,11 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
         "%": operator.imod,
         "**": operator.ipow,
         "@": operator.imatmul,
+        "&": operator.iand,
+        "|": operator.ior,
+        "^": operator.ixor,
+        "<<": operator.ilshift,
+        ">>": operator.irshift,
     }
 
     def augmented(symbol: str) -> BinaryOp:
