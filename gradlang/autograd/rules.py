@@ -1155,7 +1155,7 @@ rule(
         (0, 1),
     ),
 )
-rule("mul_scalar", "MulBackward1", ("grad * other", lambda g, i, o, a: T.mul_scalar(g, a), NONE))
-rule("div_scalar", "DivBackward1", ("grad / other", lambda g, i, o, a: T.div_scalar(g, a), NONE))
+rule("mul_scalar", "MulBackward1", ("grad * alpha", lambda g, i, o, a: T.mul_scalar(g, a), NONE))
+rule("div_scalar", "DivBackward1", ("grad / alpha", lambda g, i, o, a: T.div_scalar(g, a), NONE))
 rule("add_scalar", "AddBackward1", ("grad", lambda g, i, o, a: g, NONE))
 rule("sgn", "SgnBackward0", ("0", lambda g, i, o, a: g * 0, NONE))

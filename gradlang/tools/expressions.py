@@ -50,6 +50,9 @@ _TEMPLATES = {
     "clone": "{0}.clone()",
     "where": "where(cond, {0}, {1})",
     "addmm": "{0} + {1} @ {2}",
+    "mul_scalar": "{0} * {a}",
+    "div_scalar": "{0} / {a}",
+    "add_scalar": "{0} + {a}",
 }
 _METHODS = {
     "sum_dim": "sum",
