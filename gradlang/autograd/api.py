@@ -263,6 +263,8 @@ TORCH: dict[str, Any] = {
     "bitwise_and": m.bitwise_and,
     "bitwise_or": m.bitwise_or,
     "bitwise_xor": m.bitwise_xor,
+    "bitwise_left_shift": m.bitwise_left_shift,
+    "bitwise_right_shift": m.bitwise_right_shift,
     # reductions
     "sum": red.sum,
     "nansum": red.nansum,

@@ -109,6 +109,8 @@ METHODS: dict[str, Callable[..., Any]] = {
     "bitwise_and": m.bitwise_and,
     "bitwise_or": m.bitwise_or,
     "bitwise_xor": m.bitwise_xor,
+    "bitwise_left_shift": m.bitwise_left_shift,
+    "bitwise_right_shift": m.bitwise_right_shift,
     # reductions
     "sum": red.sum,
     "nansum": red.nansum,
@@ -242,6 +244,10 @@ OPERATORS: dict[str, Callable[..., Any]] = {
     "__rand__": m.bitwise_and,
     "__ror__": m.bitwise_or,
     "__rxor__": m.bitwise_xor,
+    "__lshift__": m.bitwise_left_shift,
+    "__rshift__": m.bitwise_right_shift,
+    "__rlshift__": m.rlshift,
+    "__rrshift__": m.rrshift,
     "__getitem__": s.index,
     "__setitem__": s.setitem,
 }
@@ -257,6 +263,8 @@ INPLACE_OPERATORS: dict[str, Callable[..., Any]] = {
     "__iand__": m.bitwise_and,
     "__ior__": m.bitwise_or,
     "__ixor__": m.bitwise_xor,
+    "__ilshift__": m.bitwise_left_shift,
+    "__irshift__": m.bitwise_right_shift,
 }
 
 PROPERTIES = {"T": s.T_property, "mT": s.mT_property}

@@ -712,6 +712,40 @@ def bitwise_xor(input: Tensor, other: Any) -> Tensor:
     return _logical(np.bitwise_xor, "bitwise_xor")(input, other)
 
 
+def _shift(left: bool, name: str) -> Callable[..., Tensor]:
+    def shift(input: Tensor, other: Any) -> Tensor:
+        _check_integral(input, name, other)
+        ad, bd, dt = promote_operands(input, other)
+        ad = np.asarray(ad)
+        bd = np.asarray(bd, dtype=ad.dtype)
+        bits = ad.dtype.itemsize * 8
+        try:
+            fits = (bd >= 0) & (bd < bits)  # PyTorch: shifts out of range give 0 (or -1)
+            safe = np.where(fits, bd, 0).astype(ad.dtype)
+            if left:
+                out = np.where(fits, np.left_shift(ad, safe), 0)
+            else:
+                out = np.where(fits, np.right_shift(ad, safe), np.where(ad < 0, -1, 0))
+        except ValueError:
+            raise broadcast_error(ad, bd) from None
+        return result(out, dt)
+
+    shift.__name__ = shift.__qualname__ = f"bitwise_{'left' if left else 'right'}_shift"
+    return shift
+
+
+bitwise_left_shift = _shift(True, "lshift")
+bitwise_right_shift = _shift(False, "rshift")
+
+
+def rlshift(input: Tensor, other: Any) -> Tensor:
+    return bitwise_left_shift(as_tensor_operand(other), input)
+
+
+def rrshift(input: Tensor, other: Any) -> Tensor:
+    return bitwise_right_shift(as_tensor_operand(other), input)
+
+
 def bitwise_not(input: Tensor) -> Tensor:
     if input._dtype.category == 2:
         raise TorchTypeError(

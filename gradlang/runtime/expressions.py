@@ -311,6 +311,8 @@ class ExpressionCompiler:
             def call0(frame: Frame) -> Any:
                 f = func(frame)
                 try:
+                    if type(f) is Function:
+                        return f.invoke()
                     return f()
                 except Exception as exc:
                     raise convert(exc, span) from None
@@ -323,6 +325,8 @@ class ExpressionCompiler:
                 f = func(frame)
                 x = a0(frame)
                 try:
+                    if type(f) is Function:
+                        return f.invoke(x)
                     if type(x) is Tensor:
                         guard(f, x, None)
                     return f(x)
@@ -338,6 +342,8 @@ class ExpressionCompiler:
                 x = a0(frame)
                 y = a1(frame)
                 try:
+                    if type(f) is Function:
+                        return f.invoke(x, y)
                     if type(x) is Tensor:
                         guard(f, x, y)
                     return f(x, y)

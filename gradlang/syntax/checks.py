@@ -53,16 +53,14 @@ UNSUPPORTED: dict[str, tuple[str, str | None]] = {
     "annassign_stmt": ("type annotations are not part of gradlang", "write `x = value`"),
     "annotation": ("type annotations are not part of gradlang", None),
     "return_annotation": ("type annotations are not part of gradlang", None),
-    "bitor": ("the operator '|' is not part of gradlang", None),
-    "bitxor": ("the operator '^' is not part of gradlang", "for a power, write x ** y"),
-    "bitand": ("the operator '&' is not part of gradlang", None),
-    "shift_expr": ("the operators '<<' and '>>' are not part of gradlang", None),
     "import_star": ("'from ... import *' is not part of gradlang", "import names one by one"),
     "relative_dots": ("relative imports are not part of gradlang", None),
 }
 
 # Nodes that fold a flat list of operands into a left-leaning chain in the IR.
-_CHAINS = {"arith_expr", "term"}
+_CHAINS = {"arith_expr", "term", "shift_expr"}
+# The same, where the grammar keeps no operator tokens (`a | b | c`).
+_SAME_OP_CHAINS = {"bitor", "bitxor", "bitand"}
 
 
 def _meta_span(tree: Tree, filename: str) -> Span | None:
@@ -90,7 +88,11 @@ def prescan(root: Tree, filename: str) -> None:
             key = (span.line, span.column) if span else (0, 0)
             if first is None or key < first[0]:
                 first = (key, tree.data, span)
-        step = max(1, (len(tree.children) - 1) // 2) if tree.data in _CHAINS else 1
+        step = 1
+        if tree.data in _CHAINS:
+            step = max(1, (len(tree.children) - 1) // 2)
+        elif tree.data in _SAME_OP_CHAINS:
+            step = max(1, len(tree.children) - 1)
         if depth + step - 1 > MAX_DEPTH:
             raise GradlangError(
                 "SyntaxError",

@@ -112,7 +112,7 @@ class BoolOp:
 
 @dataclass(frozen=True, slots=True)
 class UnaryOp:
-    """op is "-", "+" or "not"."""
+    """op is "-", "+", "~" or "not"."""
 
     span: Span
     op: str
@@ -121,7 +121,7 @@ class UnaryOp:
 
 @dataclass(frozen=True, slots=True)
 class BinOp:
-    """op is one of + - * / // % @ **."""
+    """op is one of + - * / // % @ ** & | ^ << >>."""
 
     span: Span
     op: str

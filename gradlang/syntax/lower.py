@@ -162,10 +162,7 @@ class Lowering:
         return ir.AugAssign(self._span(meta), target, op, value)
 
     def on_aug_op(self, meta: Meta, children: list[Token]) -> str:
-        op = str(children[0])[:-1]
-        if op in ("&", "|", "^", "<<", ">>"):
-            _syntax_error(f"the operator '{op}=' is not part of gradlang", self._span(meta))
-        return op
+        return str(children[0])[:-1]
 
     def on_pass_stmt(self, meta: Meta, children: list[Any]) -> ir.Pass:
         return ir.Pass(self._span(meta))
@@ -326,11 +323,27 @@ class Lowering:
 
     on_arith_expr = _fold
     on_term = _fold
+    on_shift_expr = _fold
+
+    def _fold_same(self, op: str, meta: Meta, children: list[Any]) -> ir.Expr:
+        """`a | b | c`: the grammar drops the operator tokens, all the same."""
+        result: ir.Expr = children[0]
+        for i, right in enumerate(children[1:], 2):
+            span = self._span(meta) if i == len(children) else _join(result.span, right.span)
+            result = ir.BinOp(span, op, result, right)
+        return result
+
+    def on_bitor(self, meta: Meta, children: list[Any]) -> ir.Expr:
+        return self._fold_same("|", meta, children)
+
+    def on_bitxor(self, meta: Meta, children: list[Any]) -> ir.Expr:
+        return self._fold_same("^", meta, children)
+
+    def on_bitand(self, meta: Meta, children: list[Any]) -> ir.Expr:
+        return self._fold_same("&", meta, children)
 
     def on_factor(self, meta: Meta, children: list[Any]) -> ir.UnaryOp:
         op, operand = children
-        if op == "~":
-            _syntax_error("the operator '~' is not part of gradlang", self._tspan(op))
         return ir.UnaryOp(self._span(meta), str(op), operand)
 
     def on_power(self, meta: Meta, children: list[Any]) -> ir.BinOp:

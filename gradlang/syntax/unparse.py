@@ -11,9 +11,23 @@ import math
 from gradlang.syntax import ir
 
 # Binding strength, loosest first; an operand below the strength its place needs gets parens.
-TUPLE, LAMBDA, IFEXP, OR, AND, NOT, CMP, ARITH, TERM, UNARY, POWER, AWAIT, ATOM = range(13)
+TUPLE, LAMBDA, IFEXP, OR, AND, NOT, CMP, BOR, BXOR, BAND, SHIFT = range(11)
+ARITH, TERM, UNARY, POWER, AWAIT, ATOM = range(11, 17)
 
-_BINOP = {"+": ARITH, "-": ARITH, "*": TERM, "/": TERM, "//": TERM, "%": TERM, "@": TERM}
+_BINOP = {
+    "|": BOR,
+    "^": BXOR,
+    "&": BAND,
+    "<<": SHIFT,
+    ">>": SHIFT,
+    "+": ARITH,
+    "-": ARITH,
+    "*": TERM,
+    "/": TERM,
+    "//": TERM,
+    "%": TERM,
+    "@": TERM,
+}
 _INDENT = "    "
 
 
@@ -103,9 +117,9 @@ def _render(expr: ir.Expr) -> str:
         level = _BINOP.get(expr.op, TERM)
         return f"{_expr(expr.left, level)} {expr.op} {_expr(expr.right, level + 1)}"
     if isinstance(expr, ir.Compare):
-        pieces = [_expr(expr.left, ARITH)]
+        pieces = [_expr(expr.left, BOR)]
         for op, right in zip(expr.ops, expr.comparators):
-            pieces.append(f"{op} {_expr(right, ARITH)}")
+            pieces.append(f"{op} {_expr(right, BOR)}")
         return " ".join(pieces)
     if isinstance(expr, ir.Call):
         args = [_expr(a, LAMBDA) for a in expr.args]

@@ -16,7 +16,8 @@ _OPS = {
     ast.Mod: "%", ast.MatMult: "@", ast.Pow: "**", ast.USub: "-", ast.UAdd: "+",
     ast.Not: "not", ast.And: "and", ast.Or: "or", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
     ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not",
-    ast.In: "in", ast.NotIn: "not in",
+    ast.In: "in", ast.NotIn: "not in", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+    ast.Invert: "~", ast.LShift: "<<", ast.RShift: ">>",
 }  # fmt: skip
 _CONVERSIONS = {-1: None, 114: "r", 115: "s", 97: "a"}
 
@@ -193,8 +194,9 @@ def test_fstring_structure(source: str) -> None:
 
 _ATOMS = st.sampled_from(["a", "b", "c", "1", "2.5", "x.y", "f(a)", "t[0]", "None"])
 _BINARY = st.sampled_from(["+", "-", "*", "/", "//", "%", "@", "**", "and", "or", "<", "<=",
-                           "==", "!=", "is", "is not", "in", "not in", ">", ">="])  # fmt: skip
-_UNARY = st.sampled_from(["-", "+", "not "])
+                           "==", "!=", "is", "is not", "in", "not in", ">", ">=",
+                           "&", "|", "^", "<<", ">>"])  # fmt: skip
+_UNARY = st.sampled_from(["-", "+", "not ", "~"])
 
 
 def _expressions() -> st.SearchStrategy[str]:
