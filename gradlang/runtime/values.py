@@ -82,7 +82,8 @@ class Function:
         self.is_lambda = is_lambda
         self.nreq = len(params) - len(defaults)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def invoke(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the function (the interpreter calls this directly: no C-level call slot)."""
         params = self.params
         if not kwargs and len(args) == len(params):
             local = dict(zip(params, args))
@@ -110,6 +111,8 @@ class Function:
         if self.is_lambda:
             return result
         return frame.ret if result is RETURN else None
+
+    __call__ = invoke  # the engine and the tools call functions back (hooks, gradcheck)
 
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         """Python's argument binding, with Python's error messages."""
