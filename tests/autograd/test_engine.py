@@ -212,7 +212,8 @@ def test_observer_sees_every_step() -> None:
         def accumulate(self, tensor: Any, grad: Any, kind: str) -> None:
             events.append(("acc", kind, grad.tolist()))
 
-    remove = engine.add_observer(Recorder())
+    recorder = Recorder()
+    remove = engine.add_observer(recorder)
     try:
         x = leaf(1, 2)
         h = x * 2
@@ -224,7 +225,7 @@ def test_observer_sees_every_step() -> None:
     assert names == ["SumBackward0", "MulBackward0", "MulBackward0"]
     assert ("acc", "retained", [4.0, 8.0]) in events
     assert ("acc", "leaf", [8.0, 16.0]) in events
-    assert not engine.observers
+    assert recorder not in engine.observers
 
 
 def test_nodes_carry_origin_and_formulas() -> None:
