@@ -212,7 +212,10 @@ def _make_builder(
                 if add_none:
                     filtered += [None] * add_none
                 if to_expand:
-                    filtered += children[i].children
+                    if filtered:
+                        filtered += children[i].children
+                    else:  # left recursion (`x*`): reuse the list, as lark does (else O(n^2))
+                        filtered = children[i].children
                 else:
                     filtered.append(children[i])
             if append_none:
