@@ -25,7 +25,6 @@ from torch_runner import error_matches, expected_error  # noqa: E402
 ENGINE_GAPS = {
     "ag_cross_entropy": "softmax rows sum to 1.0000001 (PyTorch: exactly 1.)",
     "ag_next_functions": "AccumulateGrad.name() is 'torch::autograd::AccumulateGrad' in PyTorch",
-    "ag_second_derivative_tanh": "double backward of tanh is TanhBackwardBackward0 in PyTorch",
 }
 
 
