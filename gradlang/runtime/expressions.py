@@ -357,6 +357,8 @@ class ExpressionCompiler:
             positional = [a(frame) for a in args]
             named = {k: v(frame) for k, v in kwargs}
             try:
+                if type(f) is Function:
+                    return f.invoke(*positional, **named)
                 if positional and type(positional[0]) is Tensor:
                     guard(f, positional[0], positional[1] if len(positional) > 1 else None)
                 return f(*positional, **named)
