@@ -543,6 +543,13 @@ def _export_graph(tensor: Any, fmt: str, session: Session, output: str | None,
 # Entry point
 
 
+def _stdout_gone() -> None:
+    """Whoever read our output has gone: send the rest to /dev/null, so that Python does not
+    complain about the closed pipe at exit either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry: run the group; turn any unexpected exception into a diagnostic."""
     global _DEBUG
@@ -554,11 +561,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="gradlang", standalone_mode=True)
     except SystemExit:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_gone()
         raise
     except (OutputClosed, BrokenPipeError):
-        # Whoever read our output has gone; Python must not complain at exit either.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _stdout_gone()
         sys.exit(0)
     except KeyboardInterrupt:
         write_err("\ninterrupted\n")
