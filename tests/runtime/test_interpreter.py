@@ -181,3 +181,13 @@ def test_check_finds_names_nothing_binds() -> None:
         check(parse("x = 1\ndef f():\n    return x + y", "p"))
     assert (info.value.type_name, info.value.message) == ("NameError", "name 'y' is not defined")
     assert info.value.span.line == 3
+
+
+def test_builtin_binding_errors_name_the_builtin() -> None:
+    assert fails("len(1, 2)").message == "len() takes 1 positional argument but 2 were given"
+    assert fails("abs()").message == "abs() missing 1 required positional argument: 'x'"
+    assert fails("print(1, file=None)").message == (
+        "print() got an unexpected keyword argument 'file'"
+    )
+    assert run("print('a', flush=True)") == "a\n"
+    assert fails("f'{[1]:>5}'").message == "unsupported format string passed to list.__format__"
