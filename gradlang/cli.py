@@ -554,10 +554,12 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry: run the group; turn any unexpected exception into a diagnostic."""
     global _DEBUG
     _DEBUG = bool(os.environ.get("GRADLANG_DEBUG")) or "--debug" in (argv or sys.argv[1:])
-    for stream in (sys.stdout, sys.stderr):
+    # Undecodable input and unencodable output are shown, never a crash.
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "backslashreplace"),
+                           (sys.stderr, "backslashreplace")):  # fmt: skip
         reconfigure = getattr(stream, "reconfigure", None)
         if callable(reconfigure):
-            reconfigure(errors="backslashreplace")
+            reconfigure(errors=errors)
     try:
         cli.main(args=argv, prog_name="gradlang", standalone_mode=True)
     except SystemExit:
