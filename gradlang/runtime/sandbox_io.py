@@ -117,6 +117,8 @@ def _save(interp: Interpreter, tensor: Any, path: Any) -> None:
     real = resolve(interp, path, True)
     if not real.parent.is_dir():
         raise GradlangError("FileNotFoundError", f"No such directory for {path!r}")
+    if real.exists() and not real.is_file():  # a pipe or device would block or leak
+        raise GradlangError("PermissionError", f"{path!r} is not a regular file")
     array = np.asarray(tensor.detach().numpy())
     with open(real, "wb") as f:
         np.save(f, array, allow_pickle=False)

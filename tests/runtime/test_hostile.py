@@ -359,3 +359,13 @@ def test_uninterruptible_products_are_refused_under_a_timeout(source: str) -> No
     assert err.type_name == "LimitError"
     assert "--timeout" in (err.hint or "")
     assert time.monotonic() - t0 < 3
+
+
+def test_save_refuses_a_pipe(root: Path) -> None:
+    os.mkfifo(root / "pipe.npy")
+    t0 = time.monotonic()
+    err = fails("save(torch.ones(2), 'pipe.npy')", io_root=root)
+    assert err.type_name == "PermissionError"
+    err = fails("t = load('pipe.npy')", io_root=root)
+    assert err.type_name in ("FileNotFoundError", "PermissionError")
+    assert time.monotonic() - t0 < 3
