@@ -43,7 +43,7 @@ def collect(paths: Iterable[Path]) -> list[Path]:
 
 
 def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+    return path.read_bytes().decode("utf-8-sig")
 
 
 def run_case(program: Path, make_options: Callable[[], SessionOptions] | None = None) -> CaseResult:
@@ -51,11 +51,13 @@ def run_case(program: Path, make_options: Callable[[], SessionOptions] | None = 
     expected_path = program.with_suffix(".out")
     if not expected_path.exists():
         return CaseResult(program, "missing", note=f"no {expected_path.name} beside it")
+    try:
+        source, expected = _read(program), _read(expected_path)
+    except (OSError, UnicodeDecodeError) as exc:
+        return CaseResult(program, "fail", note=f"cannot read it: {exc}")
     options = make_options() if make_options else SessionOptions()
     options.warn = lambda _text: None  # warnings go to stderr, which is not compared
-    session = Session(options)
-    result = session.run_source(_read(program), str(program))
-    expected = _read(expected_path)
+    result = Session(options).run_source(source, str(program))
     note = ""
     if result.error is not None:
         span = result.error.span
@@ -95,7 +97,7 @@ def summary_table(results: list[CaseResult], color: bool = False) -> str:
         lines.append(f"{mark}  {r.program}{note}")
     text = "\n".join(lines) + ("\n" if lines else "")
     for r in results:
-        if r.status == "fail":
+        if r.status == "fail" and r.diff:
             text += f"\n{r.diff}"
     passed = sum(r.passed for r in results)
     failed = len(results) - passed
