@@ -588,10 +588,21 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     from gradlang.autograd import ops_math as m
     from gradlang.autograd import ops_reduce as red
+    from gradlang.autograd import ops_shape as s_
 
-    num = red.sum(m.mul(x1, x2), dim)
-    den = m.clamp_min(m.mul(red.vector_norm(x1, 2, dim), red.vector_norm(x2, 2, dim)), eps)
-    return m.div(num, den)
+    # As ATen: each input over its own norm (cloned, clamped without grad), then the sum.
+    try:
+        shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
+    except ValueError:
+        shape = None  # the ops below raise PyTorch's error
+    if shape is not None:
+        x1 = x1 if x1._data.shape == shape else s_.expand(x1, shape)
+        x2 = x2 if x2._data.shape == shape else s_.expand(x2, shape)
+    n1 = s_.clone(red.vector_norm(x1, 2, dim, True))
+    n2 = s_.clone(red.vector_norm(x2, 2, dim, True))
+    np.maximum(n1._data, eps, out=n1._data)
+    np.maximum(n2._data, eps, out=n2._data)
+    return red.sum(m.mul(m.div(x1, n1), m.div(x2, n2)), dim)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
