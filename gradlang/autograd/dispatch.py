@@ -70,7 +70,8 @@ def needs_grad(inputs: tuple) -> bool:
 def result(data: Any, dtype: _dt.DType) -> Tensor:
     """Wrap a numpy result (numpy returns scalars for 0-dim results) as a tensor."""
     if data.__class__ is not ndarray:
-        data = _asarray(data, dtype.np)
+        # numpy returns scalars for 0-dim results; x[...] makes a writable 0-dim array of it
+        data = data[...] if data.__class__ is dtype.scalar else _asarray(data, dtype.np)
     elif data.dtype is not dtype.np and data.dtype != dtype.np:
         data = data.astype(dtype.np)
     return Tensor(data, dtype)

@@ -18,6 +18,7 @@ class DType:
         "category",
         "tensor_type",
         "short",
+        "scalar",
     )
 
     def __init__(
@@ -25,6 +26,7 @@ class DType:
     ) -> None:
         self.name = name
         self.np = np.dtype(np_type)
+        self.scalar = self.np.type  # the numpy scalar class (np.float32, ...)
         self.category = category  # 0 bool, 1 integer, 2 floating
         self.is_floating_point = category == 2
         self.is_complex = False

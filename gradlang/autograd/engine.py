@@ -108,6 +108,15 @@ def _version_error(node: Node, index: int, tensor: Tensor, expected: int) -> Tor
 
 def _check_saved(node: Node) -> None:
     """Freed graph and in-place modification checks for the tensors this run will read."""
+    if not node.freed:
+        # fast path: no saved tensor was ever touched by an in-place op (no counters)
+        out = node.out
+        if out is None or out._vc is None:
+            for t in node.inputs:
+                if t.__class__ is Tensor and t._vc is not None:
+                    break
+            else:
+                return
     rule = node.rule
     needs = rule.needs
     used: set[int] = set()
@@ -211,7 +220,7 @@ def run(
                 started(roots, capture is not None)
     buffers: dict[Any, Tensor] = {}
     captured: dict[Any, Tensor] = {}
-    heap: list[tuple[int, int, Any]] = []
+    heap: list[tuple[int, Any]] = []
     for r, g in zip(roots, root_grads):
         buffers[r] = _add(buffers.get(r), g)
     previous_mode = _gm.enabled
@@ -224,9 +233,11 @@ def run(
                         r, buffers.pop(r), create_graph, capture, captured, accumulate, watchers
                     )
                 else:
-                    heapq.heappush(heap, (-r.seq, id(r), r))
+                    heapq.heappush(heap, (-r.seq, r))
+        heappop = heapq.heappop
+        heappush = heapq.heappush
         while heap:
-            node: Node = heapq.heappop(heap)[2]
+            node: Node = heappop(heap)[1]
             g = buffers.pop(node)
             hooks = node.pre_hooks
             if hooks:
@@ -237,23 +248,31 @@ def run(
             kept = node.retained
             if kept is not None and accumulate and capture is None:
                 _keep(kept, g, create_graph, watchers)
-            if capture is not None and node in capture:
-                captured[node] = g
-            if needed is not None and node not in needed:
-                continue
-            _check_saved(node)
+            if capture is not None:
+                if node in capture:
+                    captured[node] = g
+                if node not in needed:  # type: ignore[operator]
+                    continue
             rule = node.rule
+            if rule.saves:
+                _check_saved(node)
+                if not keep_graph:
+                    node.freed = True
+                    node.freed_at = _origin.current
             grads = rule.grads
+            variadic = rule.variadic
             inputs = node.inputs
             out = node.out
             attrs = node.attrs
             results: list[Tensor | None] | None = [] if watchers else None
-            for k, nxt in enumerate(node.next):
+            k = -1
+            for nxt in node.next:
+                k += 1
                 if nxt is None or (needed is not None and nxt not in needed):
                     if results is not None:
                         results.append(None)
                     continue
-                if rule.variadic:
+                if variadic:
                     gi = grads[0](g, inputs, out, attrs, k)
                 else:
                     gi = grads[k](g, inputs, out, attrs)
@@ -261,10 +280,13 @@ def run(
                     if results is not None:
                         results.append(None)
                     continue
-                gi = _fit(gi, inputs[k])
+                like = inputs[k]
+                if gi._data.shape != like._data.shape or gi._dtype is not like._dtype:
+                    gi = _fit(gi, like)
                 if results is not None:
                     results.append(gi)
-                buffers[nxt] = _add(buffers.get(nxt), gi)
+                prev = buffers.get(nxt)
+                buffers[nxt] = gi if prev is None else prev + gi
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
@@ -279,13 +301,10 @@ def run(
                             watchers,
                         )
                     else:
-                        heapq.heappush(heap, (-nxt.seq, id(nxt), nxt))
+                        heappush(heap, (-nxt.seq, nxt))
             if watchers is not None:
                 for w in watchers:
                     w.node(node, g, tuple(results or ()))
-            if not keep_graph:
-                node.freed = True
-                node.freed_at = _origin.current
     finally:
         _gm.enabled = previous_mode
         if watchers is not None:

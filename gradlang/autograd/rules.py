@@ -43,10 +43,7 @@ class Rule:
     needs: tuple[tuple[int, ...], ...]
     saves_out: bool
     variadic: bool = False
-
-    @property
-    def saves(self) -> bool:
-        return any(self.needs)
+    saves: bool = False  # does any formula read a saved tensor (then a freed graph errors)
 
 
 RULES: dict[str, Rule] = {}
@@ -70,6 +67,7 @@ def rule(
         needs_all,
         any(-1 in n for n in needs_all),
         variadic,
+        any(needs_all),
     )
     RULES[op] = entry
     return entry
