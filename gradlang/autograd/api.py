@@ -125,6 +125,11 @@ TORCH: dict[str, Any] = {
     **_DTYPES,
     "Size": Size,
     "Tensor": c.legacy_tensor,
+    "FloatTensor": c.legacy_typed(_dt.float32),
+    "DoubleTensor": c.legacy_typed(_dt.float64),
+    "LongTensor": c.legacy_typed(_dt.int64),
+    "IntTensor": c.legacy_typed(_dt.int32),
+    "BoolTensor": c.legacy_typed(_dt.bool_),
     "autograd": autograd,
     "nn": SimpleNamespace(functional=SimpleNamespace(**FUNCTIONAL)),
     "linalg": SimpleNamespace(

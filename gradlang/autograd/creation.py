@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -160,13 +161,37 @@ def legacy_tensor(*args: Any) -> Tensor:
     if len(args) == 1 and isinstance(args[0], (list, tuple, Tensor)):
         data = args[0]
         if isinstance(data, Tensor):
-            if data._dtype is _dt.float32:
-                return data
-            raise TorchTypeError(f"expected Float (got {data._dtype.short})")
+            return data  # `torch.Tensor(t)` is `t` itself, whatever its dtype
         arr, dt = to_array(data, _dt.float32)
         return Tensor(arr, dt)
     shape = parse_shape(args)
     return Tensor(np.zeros(shape, np.float32), _dt.float32)
+
+
+_OPTIONS_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
+
+
+def _options(dtype: _dt.DType) -> str:
+    name = _OPTIONS_NAMES.get(dtype.name, dtype.name)
+    return (
+        f"TensorOptions(dtype={name}, device=cpu, layout=Strided, requires_grad=false "
+        "(default), pinned_memory=false (default), memory_format=(nullopt))"
+    )
+
+
+def legacy_typed(dtype: _dt.DType) -> Callable[..., Tensor]:
+    """`torch.FloatTensor`, `torch.LongTensor`, ...: the legacy constructor of one dtype."""
+
+    def make(*args: Any) -> Tensor:
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            if args[0]._dtype is not dtype:
+                raise TorchTypeError(f"expected {_options(dtype)} (got {_options(args[0]._dtype)})")
+            return args[0]
+        if len(args) == 1 and isinstance(args[0], (list, tuple)):
+            return tensor(args[0], dtype=dtype)
+        return Tensor(np.zeros(parse_shape(args), dtype.np), dtype)
+
+    return make
 
 
 def check_sizes(shape: tuple[int, ...], name: str = "") -> None:
