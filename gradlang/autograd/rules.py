@@ -11,6 +11,8 @@ whose versions backward checks, and a rule needing none can run again after its 
 from __future__ import annotations
 
 import math
+
+import numpy as np
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -647,7 +649,7 @@ def _var_grad(g: Any, x: Any, a: Any, std: Any = None) -> Any:
     if std is not None:  # as PyTorch: var's formula applied to grad / (2 * std)
         std = unreduce(std, x.shape, dims, keepdim)
         g = (g / T.mul_scalar(std, 2)).masked_fill(std == 0, 0.0)
-    return T.mul_scalar(g, 2.0 / max(n - correction, 0)) * centered
+    return T.mul_scalar(g, float(np.float64(2.0) / max(n - correction, 0))) * centered
 
 
 rule(
