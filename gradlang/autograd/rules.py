@@ -11,11 +11,11 @@ whose versions backward checks, and a rule needing none can run again after its 
 from __future__ import annotations
 
 import math
-
-import numpy as np
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 Formula = Callable[..., Any]
 
