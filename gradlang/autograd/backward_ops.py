@@ -80,9 +80,19 @@ def leaky_relu_backward(grad: Tensor, self: Tensor, slope: float) -> Tensor:
     return _out(data, grad, "leaky_relu_backward", (grad, self), slope)
 
 
-def elu_backward(grad: Tensor, self: Tensor, alpha: float) -> Tensor:
+def elu_coefs(attrs: Any) -> tuple[float, float, float]:
+    """elu's (alpha, scale, input_scale): a bare alpha for elu, all three for selu."""
+    if isinstance(attrs, tuple):
+        return attrs
+    return (attrs, 1.0, 1.0)
+
+
+def elu_backward(grad: Tensor, self: Tensor, alpha: Any) -> Tensor:
+    a, scale, inscale = elu_coefs(alpha)
     x, g = self._data, grad._data
-    data = np.where(x > 0, g, g * x.dtype.type(alpha) * np.exp(x))
+    t = x.dtype.type
+    neg = g * t(inscale) * t(a * scale) * np.exp(x * t(inscale))
+    data = np.where(x > 0, g * t(scale), neg)
     return _out(data, grad, "elu_backward", (grad, self), alpha)
 
 
@@ -125,9 +135,11 @@ def gelu_second(self: Tensor, approximate: str) -> Tensor:
     return Tensor(np.asarray(second).astype(self._data.dtype), self._dtype)
 
 
-def elu_second(self: Tensor, alpha: float) -> Tensor:
+def elu_second(self: Tensor, alpha: Any) -> Tensor:
+    a, scale, inscale = elu_coefs(alpha)
     x = self._data
-    return Tensor(np.where(x > 0, 0, alpha * np.exp(x)).astype(x.dtype), self._dtype)
+    data = np.where(x > 0, 0, inscale * inscale * a * scale * np.exp(x * inscale))
+    return Tensor(data.astype(x.dtype), self._dtype)
 
 
 def softplus_second(self: Tensor, attrs: Any) -> Tensor:

@@ -86,6 +86,21 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _unary_rule(input, out, "elu", alpha)
 
 
+def _scaled_elu(input: Tensor, alpha: float, scale: float, input_scale: float) -> Tensor:
+    d = _float_input(input, "elu_cpu")
+    t = d.dtype.type
+    out = np.where(d > 0, d * t(scale), t(alpha * scale) * np.expm1(d * t(input_scale)))
+    return _unary_rule(input, out, "elu", (alpha, scale, input_scale))
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _scaled_elu(input, SELU_ALPHA, SELU_SCALE, 1.0)
+
+
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     d = _float_input(input, "GeluKernelImpl")
     x = d.astype(np.float64)

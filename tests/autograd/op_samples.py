@@ -187,6 +187,8 @@ SAMPLES: list[Sample] = [
     # activations
     S("leaky_relu", lambda t, a: f(t).leaky_relu(a, 0.1), A(2, 3)),
     S("elu", lambda t, a: f(t).elu(a), A(2, 3)),
+    S("elu", lambda t, a: f(t).selu(a), A(2, 3)),
+    S("elu", lambda t, a: t.selu(a), A(4)),
     S("gelu", lambda t, a: f(t).gelu(a), A(2, 3)),
     S("gelu", lambda t, a: f(t).gelu(a, approximate="tanh"), A(3)),
     S("silu", lambda t, a: f(t).silu(a), A(2, 3)),
@@ -316,6 +318,7 @@ SAMPLES: list[Sample] = [
     S("mse_loss_backward", _dbl(lambda t, a, b: f(t).mse_loss(a, b)), A(3), A(3)),
     S("leaky_relu_backward", _dbl(lambda t, a: f(t).leaky_relu(a, 0.2)), A(4)),
     S("elu_backward", _dbl(lambda t, a: f(t).elu(a)), A(4), gradgrad=False),
+    S("elu_backward", _dbl(lambda t, a: f(t).selu(a)), A(4), gradgrad=False),
     S("softplus_backward", _dbl(lambda t, a: f(t).softplus(a)), A(4), gradgrad=False),
     S("gelu_backward", _dbl(lambda t, a: f(t).gelu(a)), A(4), gradgrad=False),
     S("gelu_backward", _dbl(lambda t, a: f(t).gelu(a, approximate="tanh")), A(3), gradgrad=False),
