@@ -163,7 +163,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     target = parse_shape(sizes)
     if len(target) < d.ndim:
         raise TorchRuntimeError(
-            f"expand(torch.FloatTensor{{{shape_list(d.shape)}}}, size={shape_list(target)}): "
+            f"expand({input._dtype.tensor_type}{{{shape_list(d.shape)}}}, "
+            f"size={shape_list(target)}): "
             "the number of sizes provided "
             f"({len(target)}) must be greater or equal to the number of dimensions in the "
             f"tensor ({d.ndim})"
@@ -627,6 +628,9 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
             f"can't assign a {builtins.type(value).__name__} to a {input._dtype.tensor_type}"
         )
     target_shape = d[items].shape
+    advanced = builtins.any(isinstance(k, np.ndarray) for k in items)
+    if isinstance(vdata, np.ndarray) and not advanced and vdata.shape != target_shape:
+        expand(Tensor(vdata, value._dtype), target_shape)  # PyTorch's expand error, if any
     if isinstance(vdata, np.ndarray):
         try:
             np.broadcast_shapes(vdata.shape, target_shape)

@@ -173,10 +173,14 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
-        if self._grad_fn is not None and not (self._extra is not None and self._extra.retains_grad):
+        grad = self._grad
+        if (
+            grad is None
+            and self._grad_fn is not None
+            and not (self._extra is not None and self._extra.retains_grad)
+        ):
             _warnings.warn(NONLEAF_GRAD_WARNING + _warnings.triggered())
-            return None
-        return self._grad
+        return grad
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
