@@ -269,14 +269,20 @@ class ExpressionCompiler:
         limits = self.limits
         fast_tensor = name in Tensor.PUBLIC_ATTRIBUTES and name not in GROWING_TENSOR_METHODS
 
+        cache: list[Any] = [MISSING, None]  # the last Namespace seen here, and its member
+
         def attribute(frame: Frame) -> Any:
             obj = value(frame)
+            if obj is cache[0]:  # namespaces never change: `torch.sin` in a loop
+                return cache[1]
             try:
                 t = type(obj)
                 if t is Tensor and fast_tensor:
                     return getattr(obj, name)
                 if t is Namespace and name in obj.members:
-                    return obj.members[name]
+                    member = obj.members[name]
+                    cache[0], cache[1] = obj, member
+                    return member
                 return get_attribute(obj, name, limits)
             except Exception as exc:
                 raise convert(exc, span) from None
@@ -327,7 +333,7 @@ class ExpressionCompiler:
                 try:
                     if type(f) is Function:
                         return f.invoke(x)
-                    if type(x) is Tensor:
+                    if type(x) is Tensor and type(f) is MethodType:
                         guard(f, x, None)
                     return f(x)
                 except Exception as exc:

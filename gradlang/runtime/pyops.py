@@ -128,9 +128,9 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
                 raise size_error("list", max_list)
 
     def add(a: Any, b: Any) -> Any:
-        ta = type(a)
-        if ta is Tensor and type(b) is Tensor:
-            tensors_fit(a, b)
+        if type(a) is Tensor:
+            if type(b) is Tensor:
+                tensors_fit(a, b)
             return a + b
         r = a + b
         tr = type(r)
@@ -145,8 +145,10 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
         return r
 
     def sub(a: Any, b: Any) -> Any:
-        if type(a) is Tensor and type(b) is Tensor:
-            tensors_fit(a, b)
+        if type(a) is Tensor:
+            if type(b) is Tensor:
+                tensors_fit(a, b)
+            return a - b
         r = a - b
         if type(r) is int and r.bit_length() > max_bits:
             raise int_bits_error(limits)
