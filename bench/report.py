@@ -57,7 +57,14 @@ def _commit() -> str:
         )
     except OSError:
         return "unknown"
-    return out.stdout.strip() or "unknown"
+    commit = out.stdout.strip() or "unknown"
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "gradlang"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return commit + (" (working tree with uncommitted changes to gradlang/)" if dirty else "")
 
 
 def machine() -> dict[str, str]:
