@@ -43,6 +43,16 @@ COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "not in": lambda a, b: a not in b,
 }
 _SPEC_NUMBERS = re.compile(r"\d+")
+# Operators that cannot make anything big when one operand is a float (str % float can:
+# "%999999999f" % 0.5, so % is not here).
+FLOAT_SAFE: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "**": operator.pow,
+}
 
 
 class ExpressionCompiler:
@@ -157,6 +167,30 @@ class ExpressionCompiler:
         op = self.ops[node.op]
         span = node.span
         left = self.expr(node.left)
+        plain = FLOAT_SAFE.get(node.op)
+        if plain is not None and isinstance(node.right, ir.Constant):
+            if type(node.right.value) is float:  # nothing grows by a float: no size check
+                number = node.right.value
+
+                def binop_float(frame: Frame) -> Any:
+                    try:
+                        return plain(left(frame), number)
+                    except Exception as exc:
+                        raise convert(exc, span) from None
+
+                return binop_float
+        if plain is not None and isinstance(node.left, ir.Constant):
+            if type(node.left.value) is float:
+                number = node.left.value
+                right_code = self.expr(node.right)
+
+                def float_binop(frame: Frame) -> Any:
+                    try:
+                        return plain(number, right_code(frame))
+                    except Exception as exc:
+                        raise convert(exc, span) from None
+
+                return float_binop
         if isinstance(node.right, ir.Constant):
             const = node.right.value
 
