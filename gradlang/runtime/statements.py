@@ -320,6 +320,31 @@ class Compiler(ExpressionCompiler):
         finally:
             self.loops -= 1
         meter, span, iter_span = self.meter, node.span, node.iter.span
+        if isinstance(node.target, ir.Name):
+            name = node.target.id
+
+            def for_name(frame: Frame) -> Any:
+                meter.steps += 1
+                if meter.steps >= meter.next_check:
+                    meter.check(span)
+                origin.current = span
+                it = iterate(iterable(frame), iter_span)
+                variables = frame.vars
+                while True:
+                    try:
+                        variables[name] = next(it)
+                    except StopIteration:
+                        return None
+                    except Exception as exc:
+                        raise convert(exc, iter_span) from None
+                    r = body(frame)
+                    if r is not None:
+                        if r is BREAK:
+                            return None
+                        if r is not CONTINUE:
+                            return r
+
+            return for_name
 
         def for_stmt(frame: Frame) -> Any:
             meter.steps += 1
