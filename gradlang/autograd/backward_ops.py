@@ -19,6 +19,7 @@ __all__ = [
     "tanh_backward",
     "sigmoid_backward",
     "threshold_backward",
+    "hardtanh_backward",
     "softmax_backward_data",
     "log_softmax_backward_data",
     "mse_loss_backward",
@@ -52,6 +53,13 @@ def sigmoid_backward(grad: Tensor, output: Tensor) -> Tensor:
 def threshold_backward(grad: Tensor, self: Tensor, threshold: float) -> Tensor:
     data = np.where(self._data <= threshold, grad._data.dtype.type(0), grad._data)
     return _out(data, grad, "threshold_backward", (grad, self), threshold)
+
+
+def hardtanh_backward(grad: Tensor, self: Tensor, bounds: tuple[float, float]) -> Tensor:
+    x = self._data
+    inside = (x > bounds[0]) & (x < bounds[1])
+    data = np.where(inside, grad._data, grad._data.dtype.type(0))
+    return _out(data, grad, "hardtanh_backward", (grad, self), bounds)
 
 
 def softmax_backward_data(grad: Tensor, output: Tensor, dim: int) -> Tensor:

@@ -61,17 +61,19 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
-    from gradlang.autograd.ops_math import clamp
-
-    return clamp(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0)
 
 
 def hardtanh(
     input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
 ) -> Tensor:
-    from gradlang.autograd.ops_math import clamp
-
-    return clamp(input, min_val, max_val)
+    if input.__class__ is Tensor and input._dtype.category == 1:  # integers clamp as they are
+        d = input._data
+    else:
+        d = _float_input(input, "hardtanh_cpu")
+    t = d.dtype.type
+    out = np.where(np.isnan(d), d, np.minimum(np.maximum(d, t(min_val)), t(max_val)))
+    return _unary_rule(input, out, "hardtanh", (min_val, max_val))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:

@@ -360,6 +360,17 @@ rule(
 )
 
 
+rule(
+    "hardtanh",
+    "HardtanhBackward0",
+    (
+        "grad where min_val < self < max_val (0 at the bounds, unlike clamp)",
+        lambda g, i, o, a: T.hardtanh_backward(g, i[0], a),
+        (0,),
+    ),
+)
+
+
 def _in_range(x: Any, bounds: tuple[Any, Any]) -> Any:
     lo, hi = bounds
     if lo is None:
@@ -1056,6 +1067,16 @@ rule(
     (
         "threshold_backward(gg, self, threshold)",
         lambda g, i, o, a: T.threshold_backward(g, i[1], a),
+        (1,),
+    ),
+    ("0", lambda g, i, o, a: g * 0, NONE),
+)
+rule(
+    "hardtanh_backward",
+    "HardtanhBackwardBackward0",
+    (
+        "hardtanh_backward(gg, self, min_val, max_val)",
+        lambda g, i, o, a: T.hardtanh_backward(g, i[1], a),
         (1,),
     ),
     ("0", lambda g, i, o, a: g * 0, NONE),
