@@ -90,6 +90,10 @@ class Function:
         else:
             local = self._bind(args, kwargs)
         interp = self.interp
+        meter = interp.meter  # a call is a step: lambdas called from C loops (sort keys) count
+        meter.steps += 1
+        if meter.steps >= meter.next_check:
+            meter.check(_origin.current)  # type: ignore[arg-type]
         if interp.depth >= interp.limits.max_depth:
             from gradlang.runtime.limits import limit_error
 

@@ -369,3 +369,10 @@ def test_save_refuses_a_pipe(root: Path) -> None:
     err = fails("t = load('pipe.npy')", io_root=root)
     assert err.type_name in ("FileNotFoundError", "PermissionError")
     assert time.monotonic() - t0 < 3
+
+
+def test_lambdas_called_from_c_loops_count_as_steps() -> None:
+    t0 = time.monotonic()
+    err = fails("xs = list(range(100000))\nxs.sort(key=lambda v: -v)", max_steps=150_000)
+    assert err.type_name == "LimitError"
+    assert time.monotonic() - t0 < 5
