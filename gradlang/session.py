@@ -19,6 +19,7 @@ from gradlang.errors import GradlangError
 from gradlang.tools import report
 
 Writer = Callable[[str], None]
+MAX_OUTPUT = 50_000_000  # characters one run may print (its output is kept for the report)
 
 
 def _stderr(text: str) -> None:
@@ -74,11 +75,20 @@ class Session:
         self.sources: dict[str, str] = {}
         self._interpreter: Any = None
         self._output: list[str] = []
+        self._output_size = 0
         self._tracing = False
 
     # -- the interpreter ------------------------------------------------------------
 
     def _write(self, text: str) -> None:
+        self._output_size += len(text)
+        if self._output_size > MAX_OUTPUT:
+            raise GradlangError(
+                "LimitError",
+                f"the program printed more than {MAX_OUTPUT:,} characters",
+                None,
+                "print less (the output of one run is kept in memory)",
+            )
         self._output.append(text)
         if self.options.echo is not None:
             self.options.echo(text)
@@ -135,6 +145,7 @@ class Session:
         self.sources[filename] = source
         result = RunResult(filename=filename)
         self._output = []
+        self._output_size = 0
         try:
             from gradlang.syntax import parse
 
