@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.runtime.helpers import fails, run
+from .helpers import fails, run
 
 SMALL = {"max_steps": 200_000, "timeout": 10}
 

@@ -9,7 +9,8 @@ from gradlang.errors import GradlangError
 from gradlang.runtime import NO_VALUE, Interpreter, Limits, check
 from gradlang.runtime.builtins import REGISTRY, register
 from gradlang.syntax.parser import parse
-from tests.runtime.helpers import fails, run
+
+from .helpers import fails, run
 
 
 def make() -> tuple[Interpreter, list[str], list[str]]:

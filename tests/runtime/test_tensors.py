@@ -11,7 +11,8 @@ from gradlang.errors import GradlangError, Span
 from gradlang.runtime import Interpreter, Limits
 from gradlang.runtime.engine import Tensor
 from gradlang.syntax.parser import parse
-from tests.runtime.helpers import fails, run
+
+from .helpers import fails, run
 
 
 def test_nonleaf_grad_warning_in_pythons_format() -> None:
