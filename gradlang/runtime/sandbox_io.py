@@ -8,6 +8,7 @@ the header first and refuses arrays over the element limit; pickles are never al
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +83,8 @@ def _load(interp: Interpreter, path: Any) -> Any:
             else:
                 shape, _, dtype = np.lib.format.read_array_header_2_0(f)
         except ValueError as exc:
-            raise GradlangError("ValueError", f"{path!r} is not a .npy file: {exc}") from None
+            detail = re.sub(r" at 0x[0-9a-fA-F]+", "", str(exc))  # no addresses: deterministic
+            raise GradlangError("ValueError", f"{path!r} is not a .npy file: {detail}") from None
         n = 1
         for s in shape:
             n *= s
