@@ -121,13 +121,19 @@ def run_gradlang(
 # The world an attack runs in
 
 
-def write_huge_header(path: Path) -> None:
-    """A valid .npy header claiming 10**12 float32 elements, followed by 16 bytes."""
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }"
+def write_npy_header(path: Path, header: str, body: bytes = b"\0" * 16) -> None:
+    """A .npy file with the given header dictionary (not checked) and body."""
     header += " " * (63 - (len(header) + 10) % 64) + "\n"
     with open(path, "wb") as f:
         f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode())
-        f.write(b"\0" * 16)
+        f.write(body)
+
+
+def write_huge_header(path: Path) -> None:
+    """A valid .npy header claiming 10**12 float32 elements, followed by 16 bytes."""
+    write_npy_header(
+        path, "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }"
+    )
 
 
 class World:
@@ -145,6 +151,14 @@ class World:
         np.save(self.prog / "data.npy", np.array([1.0, 2.0, 3.0], dtype=np.float32))
         np.save(self.prog / "pickled.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
         write_huge_header(self.prog / "huge.npy")
+        write_npy_header(
+            self.prog / "code.npy",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (__import__('os').system('id'),), }",
+        )
+        write_npy_header(
+            self.prog / "truncated.npy",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (1000,), }",
+        )
         (self.prog / "not_npy.npy").write_text("this is not an npy file\n")
         os.symlink("../outside", self.prog / "link_out")
         os.symlink("../outside/secret.npy", self.prog / "evil.npy")
