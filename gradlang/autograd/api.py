@@ -85,7 +85,22 @@ def autograd_backward(
     engine.backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
 
 
-autograd = SimpleNamespace(grad=engine.grad, backward=autograd_backward)
+def variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:
+    """The legacy `torch.autograd.Variable(t, requires_grad=...)`: a new leaf on t's data."""
+    out = data.detach()
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def parameter(data: Tensor | None = None, requires_grad: bool = True) -> Tensor:
+    """`torch.nn.Parameter(t)`: a leaf on t's data that prints as `Parameter containing:`."""
+    if data is None:
+        data = c.empty(0)
+    out = data.detach()
+    out._get_extra().parameter = True
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+autograd = SimpleNamespace(grad=engine.grad, backward=autograd_backward, Variable=variable)
 
 FUNCTIONAL: dict[str, Callable[..., Any]] = {
     "relu": nn.relu,
@@ -132,7 +147,7 @@ TORCH: dict[str, Any] = {
     "IntTensor": c.legacy_typed(_dt.int32),
     "BoolTensor": c.legacy_typed(_dt.bool_),
     "autograd": autograd,
-    "nn": SimpleNamespace(functional=SimpleNamespace(**FUNCTIONAL)),
+    "nn": SimpleNamespace(functional=SimpleNamespace(**FUNCTIONAL), Parameter=parameter),
     "linalg": SimpleNamespace(
         norm=red.linalg_norm, vector_norm=red.vector_norm, det=la.det, inv=la.inverse
     ),
@@ -366,6 +381,13 @@ TORCH: dict[str, Any] = {
     "cosine_similarity": nn.cosine_similarity,
 }
 del TORCH["repeat_interleave"]
+
+TORCH = {
+    name: _methods.numpy_aliases(fn) if callable(fn) and not isinstance(fn, type) else fn
+    for name, fn in TORCH.items()
+}
+FUNCTIONAL = {name: _methods.numpy_aliases(fn) for name, fn in FUNCTIONAL.items()}
+TORCH["nn"].functional = SimpleNamespace(**FUNCTIONAL)
 
 # Helpers the derivative table calls (not reachable from programs).
 INTERNAL: dict[str, Callable[..., Any]] = {

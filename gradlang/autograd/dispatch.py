@@ -34,7 +34,12 @@ def edge(t: Any) -> Any:
 def record1(out: Tensor, rule: Rule, x: Tensor, attrs: Any = None) -> Tensor:
     """Record a one-input op whose input requires grad."""
     fn = x._grad_fn
-    node = Node(rule, (x,), (fn if fn is not None else x._accumulator(),), attrs, _origin.current)
+    if fn is None:
+        extra = x._extra
+        fn = extra.accumulator if extra is not None else None
+        if fn is None:
+            fn = x._accumulator()
+    node = Node(rule, (x,), (fn,), attrs, _origin.current)
     if x._vc is not None:
         node.versions = (x._vc.value,)
     if rule.saves_out:
@@ -53,6 +58,44 @@ def record(out: Tensor, rule: Rule, inputs: tuple, attrs: Any = None) -> Tensor:
                 [t._vc.value if t.__class__ is Tensor and t._vc is not None else 0 for t in inputs]
             )
             break
+    if rule.saves_out:
+        node.out = out
+    out._requires_grad = True
+    out._grad_fn = node
+    return out
+
+
+def record2(out: Tensor, rule: Rule, a: Tensor, b: Any, attrs: Any = None) -> Tensor:
+    """`record` for the hot binary ops (a is a tensor; b a tensor or a number), inlined."""
+    if a._requires_grad:
+        ea = a._grad_fn
+        if ea is None:
+            extra = a._extra
+            ea = extra.accumulator if extra is not None else None
+            if ea is None:
+                ea = a._accumulator()
+    else:
+        ea = None
+    if b.__class__ is Tensor:
+        if b._requires_grad:
+            eb = b._grad_fn
+            if eb is None:
+                extra = b._extra
+                eb = extra.accumulator if extra is not None else None
+                if eb is None:
+                    eb = b._accumulator()
+        else:
+            eb = None
+        node = Node(rule, (a, b), (ea, eb), attrs, _origin.current)
+        if a._vc is not None or b._vc is not None:
+            node.versions = (
+                0 if a._vc is None else a._vc.value,
+                0 if b._vc is None else b._vc.value,
+            )
+    else:
+        node = Node(rule, (a, b), (ea, None), attrs, _origin.current)
+        if a._vc is not None:
+            node.versions = (a._vc.value, 0)
     if rule.saves_out:
         node.out = out
     out._requires_grad = True

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -310,9 +311,32 @@ def _inplace_operator(fn: Callable[..., Any]) -> Callable[..., Any]:
     return op
 
 
+def numpy_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept numpy's `axis=`/`keepdims=` for `dim=`/`keepdim=`, as PyTorch does."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn
+    if "dim" not in params and "keepdim" not in params:
+        return fn
+
+    def aliased(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            if "axis" in kwargs:
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    aliased.__name__ = aliased.__qualname__ = fn.__name__
+    aliased.__doc__ = fn.__doc__
+    aliased.__wrapped__ = fn  # type: ignore[attr-defined]
+    return aliased
+
+
 def install() -> None:
     for name, fn in METHODS.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, numpy_aliases(fn))
     for name, fn in OPERATORS.items():
         setattr(Tensor, name, fn)
     for name, fn in INPLACE_OPERATORS.items():

@@ -20,12 +20,14 @@ from gradlang.autograd.dispatch import (
     promote_operands,
     record,
     record1,
+    record2,
     result,
 )
 from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
 from gradlang.autograd.rules import RULES
 from gradlang.autograd.tensor import Tensor
 
+ndarray = np.ndarray
 _ADD = RULES["add"]
 _SUB = RULES["sub"]
 _RSUB = RULES["rsub"]
@@ -73,15 +75,11 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         out = np.add(ad, bd)
     except ValueError:
         raise broadcast_error(ad, bd) from None
-    r = (
-        result(out, dt)
-        if out.__class__ is not np.ndarray or out.dtype != dt.np
-        else Tensor(out, dt)
-    )
+    r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
     if _gm.enabled and (
         input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
     ):
-        record(r, _ADD, (input, other), None if alpha == 1 else alpha)
+        record2(r, _ADD, input, other, None if alpha == 1 else alpha)
     return r
 
 
@@ -102,15 +100,11 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         out = np.subtract(ad, bd)
     except ValueError:
         raise broadcast_error(ad, bd) from None
-    r = (
-        result(out, dt)
-        if out.__class__ is not np.ndarray or out.dtype != dt.np
-        else Tensor(out, dt)
-    )
+    r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
     if _gm.enabled and (
         input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
     ):
-        record(r, _SUB, (input, other), None if alpha == 1 else alpha)
+        record2(r, _SUB, input, other, None if alpha == 1 else alpha)
     return r
 
 
@@ -142,15 +136,11 @@ def mul(input: Any, other: Any) -> Tensor:
         out = np.multiply(ad, bd)
     except ValueError:
         raise broadcast_error(ad, bd) from None
-    r = (
-        result(out, dt)
-        if out.__class__ is not np.ndarray or out.dtype != dt.np
-        else Tensor(out, dt)
-    )
+    r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
     if _gm.enabled and (
         input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
     ):
-        record(r, _MUL, (input, other))
+        record2(r, _MUL, input, other)
     return r
 
 
@@ -188,15 +178,11 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         out = np.true_divide(ad, bd)
     except ValueError:
         raise broadcast_error(ad, bd) from None
-    r = (
-        result(out, dt)
-        if out.__class__ is not np.ndarray or out.dtype != dt.np
-        else Tensor(out, dt)
-    )
+    r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
     if _gm.enabled and (
         input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
     ):
-        record(r, _DIV, (input, other))
+        record2(r, _DIV, input, other)
     return r
 
 

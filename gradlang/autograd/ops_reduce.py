@@ -9,6 +9,7 @@ import numpy as np
 
 from gradlang.autograd import dtypes as _dt
 from gradlang.autograd import grad_mode as _gm
+from gradlang.autograd.cascade_sum import torch_order_sum
 from gradlang.autograd.creation import resolve_dtype
 from gradlang.autograd.dispatch import record1, result
 from gradlang.autograd.errors import TorchIndexError, TorchRuntimeError, TorchTypeError
@@ -21,6 +22,16 @@ _SUM_DIM = RULES["sum_dim"]
 _MEAN = RULES["mean"]
 _MEAN_DIM = RULES["mean_dim"]
 _add_reduce = np.add.reduce
+
+
+def _float_sum(d: np.ndarray, dims: tuple[int, ...] | None, keepdims: bool = False) -> Any:
+    """Sum in PyTorch's order where cascade_sum replays it, numpy's sum elsewhere."""
+    out = torch_order_sum(d, dims)
+    if out is None:
+        return _add_reduce(d, axis=dims, keepdims=keepdims)
+    if keepdims:
+        out = np.expand_dims(out, tuple(range(d.ndim)) if dims is None else dims)
+    return out
 
 
 class ReturnTuple(tuple):
@@ -77,7 +88,7 @@ def sum(
         d = d.astype(dt.np)
     dim = _dims_arg(dim)
     if dim is None or dim == ():
-        out = _add_reduce(d, axis=None)
+        out = _float_sum(d, None)
         r = Tensor(np.asarray(out, dt.np), dt)
         if keepdim and d.ndim:
             r._data = r._data.reshape((1,) * d.ndim)
@@ -88,7 +99,7 @@ def sum(
             record1(r, _SUM, input)
         return r
     dims = wrap_dims(dim, d.ndim)
-    out = _add_reduce(d, axis=dims, keepdims=keepdim) if dims else d.copy()
+    out = _float_sum(d, dims, keepdim) if dims else d.copy()
     r = result(out, dt)
     if _gm.enabled and input._requires_grad:
         record1(r, _SUM_DIM, input, (dims, keepdim))
@@ -111,7 +122,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     d = input._data if dt is input._dtype else input._data.astype(dt.np)
     dim = _dims_arg(dim)
     if dim is None or dim == ():
-        out = np.mean(d, dtype=dt.np) if d.size else np.array(np.nan, dt.np)
+        out = _float_sum(d, None) / dt.np.type(d.size) if d.size else np.array(np.nan, dt.np)
         r = result(out, dt)
         if keepdim and d.ndim:
             r._data = r._data.reshape((1,) * d.ndim)
@@ -122,7 +133,11 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
             record1(r, _MEAN, input)
         return r
     dims = wrap_dims(dim, d.ndim)
-    out = np.mean(d, axis=dims, keepdims=keepdim, dtype=dt.np) if dims else d.copy()
+    if dims and d.size:
+        count = int(np.prod([d.shape[i] for i in dims]))
+        out = _float_sum(d, dims, keepdim) / dt.np.type(count)
+    else:
+        out = np.mean(d, axis=dims, keepdims=keepdim, dtype=dt.np) if dims else d.copy()
     r = result(out, dt)
     if _gm.enabled and input._requires_grad:
         record1(r, _MEAN_DIM, input, (dims, keepdim))

@@ -366,9 +366,12 @@ class Tensor:
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:
         fn = self._grad_fn
-        return tensor_repr(
+        text = tensor_repr(
             self._data, self._dtype.name, None if fn is None else fn.name(), self._requires_grad
         )
+        if self._extra is not None and self._extra.parameter:
+            return "Parameter containing:\n" + text
+        return text
 
     __str__ = __repr__
 
@@ -383,10 +386,11 @@ class Tensor:
 class TensorExtra:
     """Rarely used per-tensor state, kept out of Tensor to keep ops cheap."""
 
-    __slots__ = ("retains_grad", "hooks", "accumulator", "made_by")
+    __slots__ = ("retains_grad", "hooks", "accumulator", "made_by", "parameter")
 
     def __init__(self) -> None:
         self.retains_grad = False
+        self.parameter = False  # made by nn.Parameter: prints "Parameter containing:"
         self.hooks: list[Callable] | None = None
         self.accumulator: AccumulateGrad | None = None
         self.made_by: tuple[str, object] | None = None  # ("detach", origin): for why()

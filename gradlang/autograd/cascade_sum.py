@@ -1,0 +1,130 @@
+"""Floating-point sums in PyTorch's order, so `loss.item()` prints PyTorch's last digits.
+
+PyTorch's CPU sum kernel (ATen `SumKernel.cpp`, `cascade_sum`) adds float32/float64 in a
+fixed order: 8 (float) or 4 (double) vector lanes, four interleaved accumulators, and a
+four-level cascade whose block size grows with the length. numpy's pairwise sum rounds
+differently, so `x.sum().item()` of 20 random floats already differs in the last bits.
+`torch_order_sum` replays that order with numpy (each step vectorised over the independent
+sums). It covers the layouts a small program meets: a contiguous (or permuted) tensor
+reduced over one run of dimensions, up to PyTorch's parallel grain (32768 elements); for
+anything else it returns None and the caller keeps numpy's sum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GRAIN = 32768  # at::internal::GRAIN_SIZE: larger reductions are split across threads
+_ILP = 4
+_LEVELS = 4
+
+
+def _sequential(x: np.ndarray) -> np.ndarray:
+    """x[0] + x[1] + ... left to right (0 for no rows), in x's dtype."""
+    if x.shape[0] == 0:
+        return np.zeros(x.shape[1:], x.dtype)
+    return np.cumsum(x, axis=0, dtype=x.dtype)[-1]
+
+
+def _multi_row_sum(x: np.ndarray) -> np.ndarray:
+    """ATen's multi_row_sum over axis 0: level-0 blocks summed in order, then a cascade."""
+    size = x.shape[0]
+    power = max(4, (int(size - 1).bit_length() if size > 1 else 0) // _LEVELS)
+    step = 1 << power
+    mask = step - 1
+    acc = [np.zeros(x.shape[1:], x.dtype) for _ in range(_LEVELS)]
+    i = 0
+    while i + step <= size:
+        acc[0] = acc[0] + _sequential(x[i : i + step])
+        i += step
+        for j in range(1, _LEVELS):
+            acc[j] = acc[j] + acc[j - 1]
+            acc[j - 1] = np.zeros_like(acc[j - 1])
+            if i & (mask << (j * power)):
+                break
+    acc[0] = acc[0] + _sequential(x[i:])
+    for j in range(1, _LEVELS):
+        acc[0] = acc[0] + acc[j]
+    return acc[0]
+
+
+def _row_sum(x: np.ndarray) -> np.ndarray:
+    """ATen's row_sum over axis 0: four interleaved accumulators, then the leftovers."""
+    size = x.shape[0]
+    n = size // _ILP
+    parts = _multi_row_sum(x[: n * _ILP].reshape((n, _ILP) + x.shape[1:]))
+    total = parts[0]
+    for k in range(n * _ILP, size):
+        total = total + x[k]
+    for k in range(1, _ILP):
+        total = total + parts[k]
+    return total
+
+
+def _inner_sum(x: np.ndarray, lanes: int) -> np.ndarray:
+    """Sum each row of a contiguous (rows, n) array (ATen's vectorized/scalar inner sum)."""
+    n = x.shape[1]
+    if n < lanes:
+        return _row_sum(x.T)
+    vecs = n // lanes
+    body = x[:, : vecs * lanes].reshape(x.shape[0], vecs, lanes).transpose(1, 0, 2)
+    vec_acc = _row_sum(body)  # (rows, lanes)
+    total = _sequential(x[:, vecs * lanes :].T)
+    for k in range(lanes):
+        total = total + vec_acc[:, k]
+    return total
+
+
+def _outer_sum(x: np.ndarray, lanes: int) -> np.ndarray:
+    """Sum over axis 1 of a contiguous (batch, r, c) array (ATen's outer sums)."""
+    c = x.shape[2]
+    block = _ILP * lanes if c >= lanes else _ILP
+    split = (c // block) * block
+    cols = x.transpose(1, 0, 2)  # (r, batch, c): each column an independent sum
+    out = np.empty((x.shape[0], c), x.dtype)
+    if split:
+        out[:, :split] = _multi_row_sum(cols[:, :, :split])
+    if split < c:
+        out[:, split:] = _row_sum(cols[:, :, split:])
+    return out
+
+
+def torch_order_sum(d: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray | None:
+    """The sum of float array `d` over `dims` (None: all) in PyTorch's order, or None when
+    the layout is one this module does not replay. The result has the reduced dims removed."""
+    if d.dtype not in (np.float32, np.float64) or d.size == 0 or d.size > GRAIN:
+        return None
+    lanes = 8 if d.dtype == np.float32 else 4
+    reduced = set(range(d.ndim)) if dims is None else set(dims)
+    kept_shape = tuple(s for i, s in enumerate(d.shape) if i not in reduced)
+    # Walk the dims in memory order (as TensorIterator does) and group them into runs.
+    order = sorted(range(d.ndim), key=lambda i: -abs(d.strides[i]))
+    view = d.transpose(order)
+    if not view.flags.c_contiguous:
+        return None
+    runs: list[list[int]] = []  # [is_reduced, size]
+    for i in order:
+        if d.shape[i] == 1:
+            continue
+        kind = int(i in reduced)
+        if runs and runs[-1][0] == kind:
+            runs[-1][1] *= d.shape[i]
+        else:
+            runs.append([kind, d.shape[i]])
+    if kept_shape and [i for i in order if i not in reduced] != sorted(
+        i for i in range(d.ndim) if i not in reduced
+    ):
+        return None  # the kept dims are permuted in memory: the output order would differ
+    kinds = [k for k, _ in runs]
+    flat = view.reshape(-1)
+    if kinds in ([], [1]):
+        out = _inner_sum(flat.reshape(1, -1), lanes)[0] if runs else flat.sum()
+    elif kinds == [0, 1]:
+        out = _inner_sum(flat.reshape(runs[0][1], runs[1][1]), lanes)
+    elif kinds == [1, 0]:
+        out = _outer_sum(flat.reshape(1, runs[0][1], runs[1][1]), lanes)[0]
+    elif kinds == [0, 1, 0]:
+        out = _outer_sum(flat.reshape(runs[0][1], runs[1][1], runs[2][1]), lanes)
+    else:
+        return None
+    return np.asarray(out, d.dtype).reshape(kept_shape)
