@@ -419,8 +419,11 @@ def _np_rsqrt(d: np.ndarray) -> np.ndarray:
     return np.reciprocal(np.sqrt(d))
 
 
+_ZEROS = {d.np: d.np.type(0) for d in _dt.ALL}
+
+
 def _np_relu(d: np.ndarray) -> np.ndarray:
-    return np.maximum(d, 0) if d.dtype.kind != "b" else d.copy()
+    return np.maximum(d, _ZEROS[d.dtype]) if d.dtype.kind != "b" else d.copy()
 
 
 def _np_round(d: np.ndarray) -> np.ndarray:
