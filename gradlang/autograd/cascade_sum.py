@@ -128,3 +128,27 @@ def torch_order_sum(d: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray |
     else:
         return None
     return np.asarray(out, d.dtype).reshape(kept_shape)
+
+
+def nll_order_sum(values: np.ndarray, valid: np.ndarray) -> np.generic:
+    """The sum of the rows of `values` where `valid`, in the order of ATen's nll_loss kernel:
+    eight levels, each element added at level 0 and carried up every 16 (or more) rows."""
+    n = values.shape[0]
+    if n > GRAIN:
+        return values[valid].sum(dtype=values.dtype)
+    levels = 8
+    power = max(4, (int(n - 1).bit_length() if n > 2 else 1) // levels)
+    mask = (1 << power) - 1
+    zero = values.dtype.type(0)
+    acc = [zero] * levels
+    for b in np.flatnonzero(valid).tolist():
+        acc[0] = acc[0] + values[b]
+        for j in range(levels - 1):
+            if b & (mask << (j * power)):
+                break
+            acc[j + 1] = acc[j + 1] + acc[j]
+            acc[j] = zero
+    total = zero
+    for a in acc:
+        total = total + a
+    return total

@@ -11,6 +11,7 @@ import numpy as np
 from gradlang.autograd import dtypes as _dt
 from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd import warnings as _warnings
+from gradlang.autograd.cascade_sum import nll_order_sum, torch_order_sum
 from gradlang.autograd.creation import resolve_dtype
 from gradlang.autograd.dispatch import record, record1, result
 from gradlang.autograd.errors import (
@@ -263,10 +264,17 @@ def _target_shape_warning(input: Tensor, target: Tensor) -> None:
 
 
 def _reduce_np(loss: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction in ("mean", "sum") and loss.size:
+        total = torch_order_sum(loss, None)  # PyTorch's summation order where it replays it
+        if total is None:
+            total = np.sum(loss)
+        if reduction == "mean":
+            total = total / loss.dtype.type(loss.size)
+        return np.asarray(total, loss.dtype)
     if reduction == "mean":
-        return np.asarray(np.mean(loss) if loss.size else np.nan, loss.dtype)
+        return np.asarray(np.nan, loss.dtype)
     if reduction == "sum":
-        return np.asarray(np.sum(loss), loss.dtype)
+        return np.asarray(0, loss.dtype)
     return loss
 
 
@@ -421,11 +429,14 @@ def nll_loss(
     rows = np.arange(n)
     wt = np.where(valid, w[safe], 0).astype(x.dtype)
     picked = -x[rows, safe] * wt
-    total = wt.sum(dtype=x.dtype)
+    if weight is None:
+        total = x.dtype.type(np.count_nonzero(valid))
+    else:
+        total = nll_order_sum(wt, valid)
     if reduction == "mean":
-        out = np.asarray(picked.sum(dtype=x.dtype) / total, x.dtype)
+        out = np.asarray(nll_order_sum(picked, valid) / total, x.dtype)
     elif reduction == "sum":
-        out = np.asarray(picked.sum(dtype=x.dtype), x.dtype)
+        out = np.asarray(nll_order_sum(picked, valid), x.dtype)
     else:
         out = picked if input._data.ndim == 2 else picked.reshape(())
     r = result(out, input._dtype)
@@ -509,7 +520,7 @@ def binary_cross_entropy(
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(x), -100)
         log_1mx = np.maximum(np.log1p(-x), -100)
-    loss = -(y * log_x + (1 - y) * log_1mx)
+    loss = (y - 1) * log_1mx - y * log_x  # ATen's expression, rounding as it does
     w = None if weight is None else np.broadcast_to(weight._data.astype(x.dtype), x.shape)
     if w is not None:
         loss = loss * w
