@@ -146,7 +146,7 @@ def gelu_second(self: Tensor, approximate: str) -> Tensor:
 def elu_second(self: Tensor, alpha: Any) -> Tensor:
     a, scale, inscale = elu_coefs(alpha)
     x = self._data
-    data = np.where(x > 0, 0, inscale * inscale * a * scale * np.exp(x * inscale))
+    data = np.where(x < 0, inscale * inscale * a * scale * np.exp(x * inscale), 0)  # 0 at 0
     return Tensor(data.astype(x.dtype), self._dtype)
 
 
