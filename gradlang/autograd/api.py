@@ -383,10 +383,12 @@ TORCH: dict[str, Any] = {
 del TORCH["repeat_interleave"]
 
 TORCH = {
-    name: _methods.numpy_aliases(fn) if callable(fn) and not isinstance(fn, type) else fn
+    name: _methods.numpy_aliases(fn, always=True)
+    if callable(fn) and not isinstance(fn, type) and not isinstance(fn, SimpleNamespace)
+    else fn
     for name, fn in TORCH.items()
 }
-FUNCTIONAL = {name: _methods.numpy_aliases(fn) for name, fn in FUNCTIONAL.items()}
+FUNCTIONAL = {name: _methods.numpy_aliases(fn, always=True) for name, fn in FUNCTIONAL.items()}
 TORCH["nn"].functional = SimpleNamespace(**FUNCTIONAL)
 
 # Helpers the derivative table calls (not reachable from programs).

@@ -214,7 +214,12 @@ def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = N
 
     check_inplace(self)
     gen = generator if generator is not None else rng.default_generator
-    gen.uniform_(self._data, float(a), float(b))
+    try:
+        gen.uniform_(self._data, float(a), float(b))
+    except RuntimeError as error:
+        if isinstance(error, TorchRuntimeError):
+            raise
+        raise TorchRuntimeError(str(error)) from None
     self._bump_version()
     return self
 

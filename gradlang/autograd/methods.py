@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,14 @@ from gradlang.autograd import ops_math as m
 from gradlang.autograd import ops_nn as nn
 from gradlang.autograd import ops_reduce as red
 from gradlang.autograd import ops_shape as s
+from gradlang.autograd.errors import (
+    TorchError,
+    TorchIndexError,
+    TorchRuntimeError,
+    TorchTypeError,
+)
 from gradlang.autograd.inplace import apply_inplace, build_inplace_methods
+from gradlang.autograd.shapes import broadcast_shapes
 from gradlang.autograd.tensor import Tensor
 
 METHODS: dict[str, Callable[..., Any]] = {
@@ -311,27 +319,95 @@ def _inplace_operator(fn: Callable[..., Any]) -> Callable[..., Any]:
     return op
 
 
-def numpy_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Accept numpy's `axis=`/`keepdims=` for `dim=`/`keepdim=`, as PyTorch does."""
+def _bad_argument(fn: Callable[..., Any], args: tuple, kwargs: dict) -> TorchTypeError | None:
+    """PyTorch's TypeError for a non-tensor given where a Tensor parameter is (or None)."""
+    try:
+        bound = inspect.signature(fn).bind_partial(*args, **kwargs)
+    except TypeError:
+        return None
+    position = 0
+    for name, param in inspect.signature(fn).parameters.items():
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            position += 1
+        if name in bound.arguments and "Tensor" in str(param.annotation):
+            value = bound.arguments[name]
+            if isinstance(value, Tensor) or (value is None and "None" in str(param.annotation)):
+                continue
+            if "list" in str(param.annotation) or "Sequence" in str(param.annotation):
+                continue
+            return TorchTypeError(
+                f"{fn.__name__}(): argument '{name}' (position {position}) must be Tensor, not "
+                f"{type(value).__name__}"
+            )
+    return None
+
+
+_BROADCAST = re.compile(r"shapes? \(([\d,\s]*)\)\s*\(([\d,\s]*)\)")
+
+
+def _translate(fn: Callable[..., Any], args: tuple, kwargs: dict, error: Exception) -> Exception:
+    """An engine error for a Python/numpy exception that escaped an op (bad arguments)."""
+    if isinstance(error, AttributeError):
+        better = _bad_argument(fn, args, kwargs)
+        return better or TorchTypeError(f"{fn.__name__}(): {error}")
+    if isinstance(error, TypeError):
+        return _bad_argument(fn, args, kwargs) or TorchTypeError(str(error))
+    if isinstance(error, IndexError):
+        return TorchIndexError(str(error))
+    if isinstance(error, ValueError):
+        match = _BROADCAST.search(str(error))
+        if match and "broadcast" in str(error):
+            shapes = [tuple(int(x) for x in g.split(",") if x.strip()) for g in match.groups()]
+            try:
+                broadcast_shapes(shapes[0], shapes[1])
+            except TorchRuntimeError as better:
+                return better
+        return TorchRuntimeError(str(error))
+    if isinstance(error, ZeroDivisionError):
+        return TorchRuntimeError("ZeroDivisionError")
+    return TorchRuntimeError(str(error))
+
+
+_STRAY = (
+    AttributeError,
+    TypeError,
+    ValueError,
+    IndexError,
+    KeyError,
+    ZeroDivisionError,
+    OverflowError,
+)
+
+
+def numpy_aliases(fn: Callable[..., Any], always: bool = True) -> Callable[..., Any]:
+    """The public face of an op: accepts numpy's `axis=`/`keepdims=` for `dim=`/`keepdim=` (as
+    PyTorch does) and turns any Python or numpy exception that escapes it into the engine's
+    error classes with PyTorch-like text (free unless something is raised)."""
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return fn
-    if "dim" not in params and "keepdim" not in params:
-        return fn
+    has_dim = "dim" in params or "keepdim" in params
 
-    def aliased(*args: Any, **kwargs: Any) -> Any:
-        if kwargs:
+    def public(*args: Any, **kwargs: Any) -> Any:
+        if kwargs and has_dim:
             if "axis" in kwargs:
                 kwargs["dim"] = kwargs.pop("axis")
             if "keepdims" in kwargs:
                 kwargs["keepdim"] = kwargs.pop("keepdims")
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except TorchError:
+            raise
+        except _STRAY as error:
+            if isinstance(error, ValueError) and "maximum supported dimension" in str(error):
+                raise  # numpy's dimension limit: the runtime reports it as a LimitError
+            raise _translate(fn, args, kwargs, error) from None
 
-    aliased.__name__ = aliased.__qualname__ = fn.__name__
-    aliased.__doc__ = fn.__doc__
-    aliased.__wrapped__ = fn  # type: ignore[attr-defined]
-    return aliased
+    public.__name__ = public.__qualname__ = fn.__name__
+    public.__doc__ = fn.__doc__
+    public.__wrapped__ = fn  # type: ignore[attr-defined]
+    return public
 
 
 def install() -> None:
@@ -343,7 +419,11 @@ def install() -> None:
         setattr(Tensor, name, _inplace_operator(fn))
     inplace = build_inplace_methods()
     for name, fn in inplace.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, numpy_aliases(fn))
+    for name in CORE_PUBLIC:
+        fn = Tensor.__dict__.get(name)
+        if inspect.isfunction(fn) and not hasattr(fn, "__wrapped__"):
+            setattr(Tensor, name, numpy_aliases(fn))
     for name, fn in PROPERTIES.items():
         setattr(Tensor, name, property(fn))
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]

@@ -256,23 +256,19 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     d = input._data
     src = wrap_dims(source, d.ndim)
     dst = wrap_dims(destination, d.ndim)
-    perm = (
-        list(
-            np.moveaxis(np.arange(d.ndim).reshape(d.shape and (1,) * d.ndim or ()), src, dst).shape
+    if len(src) != len(dst):
+        raise TorchRuntimeError(
+            f"movedim: Invalid source or destination dims: source ({shape_list(src)} dims) "
+            f"should contain the same number of dims as destination ({shape_list(dst)} dims)"
         )
-        if False
-        else None
-    )
     order = [k for k in range(d.ndim) if k not in src]
-    final = [0] * d.ndim
-    for s, t_ in zip(src, dst):
-        final[t_] = s
+    final = [-1] * d.ndim
+    for s_, t_ in zip(src, dst):
+        final[t_] = s_
     rest = iter(order)
-    taken = set(dst)
     for k in range(d.ndim):
-        if k not in taken:
+        if final[k] == -1:
             final[k] = next(rest)
-    del perm
     return permute(input, tuple(final))
 
 
