@@ -1,5 +1,5 @@
 """Every Python code block of the seed document runs verbatim on gradlang and gives what
-PyTorch 2.13 gave (`/work/shared/conformance/seed/expected/*.json`); blocks that draw random
+PyTorch 2.13 gave (`shared/conformance/seed/expected/*.json`, beside the checkout); blocks that draw random
 numbers without a seed are compared on structure only (names, shapes, flags, node names)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from gradlang.errors import GradlangError
 from gradlang.runtime import Interpreter, Limits
 from gradlang.syntax.parser import parse
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[3] / "shared"  # beside the checkout
 SEED_DOC = SHARED / "seed" / "autograd-fundamentals.md"
 CONFORMANCE = SHARED / "conformance" / "seed"
 

@@ -23,7 +23,7 @@ from gradlang.syntax.parser import TABLES, _normalise, get_parser
 
 lark = pytest.importorskip("lark")
 
-SEEDS = sorted(Path("/work/shared/conformance/seed").glob("*.grad"))
+SEEDS = sorted((Path(__file__).resolve().parents[3] / "shared" / "conformance" / "seed").glob("*.grad"))
 
 
 def test_tables_match_the_grammar() -> None:
