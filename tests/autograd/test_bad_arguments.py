@@ -43,7 +43,14 @@ def _values() -> list[Any]:
 
 
 def _calls() -> list[tuple[str, Any]]:
-    out = [(k, v) for k, v in TORCH.items() if callable(v) and not isinstance(v, type)]
+    out = [
+        (k, v)
+        for k, v in TORCH.items()
+        if callable(v)
+        and not isinstance(v, type)
+        and "." not in k
+        and getattr(v, "__module__", "").startswith("gradlang.autograd")
+    ]
     out += [("F." + k, v) for k, v in FUNCTIONAL.items()]
     return out
 
