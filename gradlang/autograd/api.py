@@ -19,6 +19,7 @@ from gradlang.autograd import ops_math as m
 from gradlang.autograd import ops_nn as nn
 from gradlang.autograd import ops_reduce as red
 from gradlang.autograd import ops_shape as s
+from gradlang.autograd.errors import TorchTypeError
 from gradlang.autograd.size import Size
 from gradlang.autograd.tensor import Tensor
 
@@ -381,6 +382,30 @@ TORCH: dict[str, Any] = {
     "cosine_similarity": nn.cosine_similarity,
 }
 del TORCH["repeat_interleave"]
+
+
+def _inplace_function(name: str) -> Callable[..., Any]:
+    """`torch.sin_(x)` and friends: the in-place method under torch's function name."""
+
+    def function(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+        if input.__class__ is not Tensor:
+            raise TorchTypeError(
+                f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(input).__name__}"
+            )
+        return getattr(input, name)(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    return function
+
+
+for _name in (
+    "abs_ acos_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_ erf_ "
+    "exp2_ exp_ expm1_ fill_ floor_ frac_ log10_ log1p_ log2_ log_ neg_ reciprocal_ relu_ "
+    "round_ rsqrt_ sigmoid_ sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_"
+).split():
+    if _name not in TORCH:
+        TORCH[_name] = _inplace_function(_name)
 
 TORCH = {
     name: _methods.numpy_aliases(fn, always=True)
