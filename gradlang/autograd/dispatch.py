@@ -33,7 +33,7 @@ def edge(t: Any) -> Any:
 
 def record1(out: Tensor, rule: Rule, x: Tensor, attrs: Any = None) -> Tensor:
     """Record a one-input op whose input requires grad."""
-    fn = x._grad_fn
+    fn: Any = x._grad_fn
     if fn is None:
         extra = x._extra
         fn = extra.accumulator if extra is not None else None
@@ -67,6 +67,8 @@ def record(out: Tensor, rule: Rule, inputs: tuple, attrs: Any = None) -> Tensor:
 
 def record2(out: Tensor, rule: Rule, a: Tensor, b: Any, attrs: Any = None) -> Tensor:
     """`record` for the hot binary ops (a is a tensor; b a tensor or a number), inlined."""
+    ea: Any
+    eb: Any
     if a._requires_grad:
         ea = a._grad_fn
         if ea is None:

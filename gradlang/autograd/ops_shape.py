@@ -69,7 +69,7 @@ def _copy_op(x: Tensor, data: np.ndarray, rule: Any, attrs: Any = None) -> Tenso
 
 
 # ----------------------------------------------------------------------------- view / reshape
-def _try_view(d: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+def _try_view(d: np.ndarray, shape: tuple[builtins.int, ...]) -> np.ndarray | None:
     v = d.view()
     try:
         v.shape = shape
@@ -112,7 +112,7 @@ def reshape_as(input: Tensor, other: Tensor) -> Tensor:
     return reshape(input, other._data.shape)
 
 
-def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
     d = input._data
     if d.ndim == 0:
         return reshape(input, (1,))
@@ -128,7 +128,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, d.shape[:s] + (n,) + d.shape[e + 1 :])
 
 
-def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+def unflatten(input: Tensor, dim: builtins.int, sizes: Any) -> Tensor:
     d = input._data
     k = wrap_dim(dim, d.ndim)
     sizes = infer_view_shape(tuple(sizes), d.shape[k])
@@ -152,7 +152,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     return _view(input, d.reshape(new), RULES["squeeze_dim"], k)
 
 
-def unsqueeze(input: Tensor, dim: int) -> Tensor:
+def unsqueeze(input: Tensor, dim: builtins.int) -> Tensor:
     d = input._data
     k = wrap_dim(dim, d.ndim + 1)
     return _view(input, np.expand_dims(d, k), _UNSQUEEZE, k)
@@ -202,7 +202,7 @@ def broadcast_to(input: Tensor, size: Any) -> Tensor:
     return expand(input, size)
 
 
-def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     d = input._data
     a = wrap_dim(dim0, d.ndim)
     b = wrap_dim(dim1, d.ndim)
@@ -295,8 +295,8 @@ def to(
     *args: Any,
     dtype: Any = None,
     device: Any = None,
-    copy: bool = False,
-    non_blocking: bool = False,
+    copy: builtins.bool = False,
+    non_blocking: builtins.bool = False,
 ) -> Tensor:
     target = resolve_dtype(dtype) if dtype is not None else None
     for a in args:
