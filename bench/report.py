@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 import datetime
+import importlib.metadata
 import math
 import os
 import platform
 import subprocess
-import sys
 from pathlib import Path
 
 from bench.harness import CLOCK, REPO, SINGLE_THREAD
@@ -29,15 +29,12 @@ LABELS = {
 }
 
 
-def _version(module: str) -> str:
-    code = f"import {module}; print({module}.__version__)"
+def _version(distribution: str) -> str:
+    """The installed version of a distribution (without importing it), or "absent"."""
     try:
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
         return "absent"
-    return out.stdout.strip() if out.returncode == 0 else "absent"
 
 
 def _cpu_model() -> str:
