@@ -415,6 +415,11 @@ def _np_erf(d: np.ndarray) -> np.ndarray:
     return np.array(flat, dtype=d.dtype).reshape(d.shape)
 
 
+def _np_erfc(d: np.ndarray) -> np.ndarray:
+    flat = [math.erfc(v) for v in d.reshape(-1).tolist()]
+    return np.array(flat, dtype=d.dtype).reshape(d.shape)
+
+
 def _np_rsqrt(d: np.ndarray) -> np.ndarray:
     return np.reciprocal(np.sqrt(d))
 
@@ -454,7 +459,12 @@ sigmoid = _unary_float("sigmoid", _np_sigmoid)
 sqrt = _unary_float("sqrt", np.sqrt)
 rsqrt = _unary_float("rsqrt", _np_rsqrt)
 erf = _unary_float("erf", _np_erf)
+asinh = _unary_float("asinh", np.arcsinh)
+acosh = _unary_float("acosh", np.arccosh)
+atanh = _unary_float("atanh", np.arctanh)
+erfc = _unary_float("erfc", _np_erfc)
 arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
 abs = _unary_same("abs", np.abs)  # noqa: A001 - torch's name
 absolute = abs
 relu = _unary_same("relu", _np_relu)
@@ -629,6 +639,24 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if _grad_on(input, end):
         record(r, RULES["lerp"], (input, end), weight)
     return r
+
+
+def _pointwise3(op: str, input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any) -> Tensor:
+    """addcmul/addcdiv: PyTorch's fused `self + value * t1 (*|/) t2`, one node of its own."""
+    with _gm.no_grad():
+        scaled = mul(tensor1, value) if value != 1 else tensor1
+        r = add(input, mul(scaled, tensor2) if op == "addcmul" else div(scaled, tensor2))
+    if _gm.enabled and any(t._requires_grad for t in (input, tensor1, tensor2)):
+        record(r, RULES[op], (input, tensor1, tensor2), value)
+    return r
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return _pointwise3("addcmul", input, tensor1, tensor2, value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return _pointwise3("addcdiv", input, tensor1, tensor2, value)
 
 
 # ----------------------------------------------------------------------------- comparisons

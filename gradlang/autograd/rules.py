@@ -313,6 +313,52 @@ rule(
 rule("sinh", "SinhBackward0", ("grad * cosh(self)", lambda g, i, o, a: g * i[0].cosh(), (0,)))
 rule("cosh", "CoshBackward0", ("grad * sinh(self)", lambda g, i, o, a: g * i[0].sinh(), (0,)))
 rule(
+    "asinh",
+    "AsinhBackward0",
+    ("grad / sqrt(self**2 + 1)", lambda g, i, o, a: g / T.add_scalar(i[0] * i[0], 1).sqrt(), (0,)),
+)
+rule(
+    "acosh",
+    "AcoshBackward0",
+    (
+        "grad * rsqrt(self**2 - 1)",
+        lambda g, i, o, a: g * T.add_scalar(i[0] * i[0], -1).rsqrt(),
+        (0,),
+    ),
+)
+rule(
+    "atanh",
+    "AtanhBackward0",
+    ("grad / (1 - self**2)", lambda g, i, o, a: g / (1 - i[0] * i[0]), (0,)),
+)
+rule(
+    "erfc",
+    "ErfcBackward0",
+    (
+        "-grad * 2/sqrt(pi) * exp(-self**2)",
+        lambda g, i, o, a: -g * T.mul_scalar((-(i[0] ** 2)).exp(), TWO_OVER_SQRT_PI),
+        (0,),
+    ),
+)
+rule(
+    "addcmul",
+    "AddcmulBackward0",
+    ("grad", lambda g, i, o, a: g, NONE),
+    ("grad * tensor2 * value", lambda g, i, o, a: T.mul_scalar(g * i[2], a), (2,)),
+    ("grad * tensor1 * value", lambda g, i, o, a: T.mul_scalar(g * i[1], a), (1,)),
+)
+rule(
+    "addcdiv",
+    "AddcdivBackward0",
+    ("grad", lambda g, i, o, a: g, NONE),
+    ("grad * value / tensor2", lambda g, i, o, a: T.mul_scalar(g, a) / i[2], (2,)),
+    (
+        "-grad * value * tensor1 / tensor2**2",
+        lambda g, i, o, a: -T.mul_scalar(g, a) * i[1] / (i[2] * i[2]),
+        (1, 2),
+    ),
+)
+rule(
     "tanh",
     "TanhBackward0",
     ("grad * (1 - result**2)", lambda g, i, o, a: T.tanh_backward(g, o), (-1,)),
