@@ -146,6 +146,28 @@ def _check_saved(node: Node) -> None:
             raise _version_error(node, j, t, expected)
 
 
+def _run_hooks(hooks: list[Callable], g: Tensor) -> Tensor:
+    """Run tensor hooks in order; a hook may return a replacement of the same size and type."""
+    for hook in list(hooks):
+        replaced = hook(g)
+        if replaced is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(replaced, Tensor):
+            raise TorchTypeError(
+                f"expected Variable, but hook returned '{type(replaced).__name__}'"
+            )
+        if replaced._data.shape != g._data.shape:
+            raise TorchRuntimeError(f"hook '{name}' has changed the size of value")
+        if replaced._dtype is not g._dtype:
+            raise TorchRuntimeError(
+                f"hook '{name}' has changed the type of value (was {g._dtype.tensor_type} got "
+                f"{replaced._dtype.tensor_type})"
+            )
+        g = replaced
+    return g
+
+
 def _fit(g: Tensor, like: Tensor) -> Tensor:
     """Reduce a gradient to the input's shape and cast it to the input's dtype."""
     if g._data.shape != like._data.shape:
@@ -241,10 +263,7 @@ def run(
             g = buffers.pop(node)
             hooks = node.pre_hooks
             if hooks:
-                for hook in list(hooks):
-                    replaced = hook(g)
-                    if replaced is not None:
-                        g = replaced
+                g = _run_hooks(hooks, g)
             kept = node.retained
             if kept is not None and accumulate and capture is None:
                 _keep(kept, g, create_graph, watchers)
@@ -327,10 +346,7 @@ def _accumulate(
     var = acc.variable
     extra = var._extra
     if extra is not None and extra.hooks:
-        for hook in list(extra.hooks):
-            replaced = hook(g)
-            if replaced is not None:
-                g = replaced
+        g = _run_hooks(extra.hooks, g)
     if capture is not None:
         if acc in capture:
             captured[acc] = g

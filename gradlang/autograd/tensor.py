@@ -290,6 +290,10 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TorchTypeError(
+                f"Variable data has to be a tensor, but got {type(value).__name__}"
+            )
         self._data = value._data
         self._dtype = value._dtype
 

@@ -188,7 +188,18 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "backward plain non-scalar": lambda t: t.ones(3).backward(),
     "mm int and float": lambda t: t.ones(2, 2) @ t.ones(2, 2, dtype=t.int64),
     "exp_ on int": lambda t: t.tensor([1, 2]).exp_(),
+    "data = int": lambda t: _set(t.tensor([1.0]), "data", 5),
+    "hook returns str": lambda t: _hooked(t, lambda g: "a"),
+    "hook changes size": lambda t: _hooked(t, lambda g: g.expand(3, 3)),
+    "hook changes type": lambda t: _hooked(t, lambda g: g.double()),
 }
+
+
+def _hooked(t: Any, hook: Callable[[Any], Any]) -> None:
+    x = _leaf(t, 1)
+    h = x * 2
+    h.register_hook(hook)
+    h.sum().backward()
 
 
 def _outcome(fn: Callable[[Any], Any], lib: Any) -> tuple[str, str]:
