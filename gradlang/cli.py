@@ -398,8 +398,13 @@ Check any result on real PyTorch:
               help="Write the script here instead of stdout.")  # fmt: skip
 def to_torch(file: str, seed: int, output: str | None) -> None:
     from gradlang.torch_script import to_torch as make_script
+    from gradlang.torch_script import unsafe_name
 
-    source, _, _ = _parse_or_exit(file)
+    source, name, module = _parse_or_exit(file)
+    refused = unsafe_name(module)
+    if refused is not None:
+        write_err(render(refused, {name: source}, color=err_color()))
+        sys.exit(1)
     script = make_script(source, seed)
     if output:
         Path(output).write_text(script, encoding="utf-8")

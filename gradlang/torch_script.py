@@ -10,7 +10,16 @@ rest of the program still runs: `show`, `graph` and `why` do nothing but say so 
 
 from __future__ import annotations
 
+import builtins
 import re
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from gradlang.errors import GradlangError
+from gradlang.syntax import ir
+
+PYTHON_BUILTIN_NAMES = frozenset(dir(builtins))
+_LITERALS = frozenset({"True", "False", "None", "Ellipsis", "NotImplemented"})
 
 #: Names of spec §4 available bare (without `torch.`), as `from torch import ...`.
 BARE_NAMES: tuple[str, ...] = (
@@ -131,6 +140,52 @@ def _stubs(names: list[str]) -> str:
 def used_gradlang_names(source: str) -> list[str]:
     """gradlang-only tools the program calls (a textual look, good enough for a script)."""
     return [n for n in GRADLANG_ONLY if re.search(rf"(?<![\w.]){n}\s*\(", source)]
+
+
+def unsafe_name(module: Any) -> GradlangError | None:
+    """The first name that would reach Python itself in the script, as an error, or None.
+
+    gradlang has no `open`, `eval`, `__import__`... and the script's prelude defines helpers
+    named `_...`. A program may still mention such a name (bound on a path that never runs,
+    so gradlang fails at the use with a NameError), but run as Python it would reach the real
+    builtin or helper (`if False: _sys = 1` then `_sys.modules["os"]...`). So the script is
+    refused for a Python builtin gradlang does not have, a dunder name, or a helper's name.
+    """
+    from gradlang.runtime import Interpreter
+
+    provided = Interpreter(write=lambda text: None, warn=lambda text: None).builtins
+    forbidden = PYTHON_BUILTIN_NAMES - set(provided) - set(DISPATCHED) - _LITERALS
+    helpers = set(re.findall(r"\b_\w+", prelude(0) + _stubs(list(GRADLANG_ONLY))))
+    stack: list[Any] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+            continue
+        if not is_dataclass(node) or isinstance(node, type):
+            continue
+        names: list[str | None] = []
+        if isinstance(node, ir.Name):
+            names.append(node.id)
+        elif isinstance(node, (ir.Param, ir.FunctionDef)):
+            names.append(node.name)
+        elif isinstance(node, (ir.Import, ir.ImportName)):
+            names += [node.alias, getattr(node, "name", None)]
+        elif isinstance(node, ir.With):
+            names.append(node.name)
+        for name in names:
+            if name is None:
+                continue
+            if name in forbidden or name.startswith("__") or name in helpers:
+                reached = "Python's builtin" if name in forbidden else "the script's own names"
+                return GradlangError(
+                    "NameError",
+                    f"to-torch refuses the name '{name}': as Python it would reach {reached}",
+                    node.span,
+                    "rename it (the script must mean what the program means in gradlang)",
+                )
+        stack.extend(getattr(node, f.name) for f in fields(node) if f.name != "span")
+    return None
 
 
 def to_torch(source: str, seed: int = 0) -> str:
