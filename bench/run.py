@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
     parser.add_argument(
+        "--write",
+        action="store_true",
+        help="with --only: still replace the results in docs/performance.md (by default a "
+        "partial run leaves the full table there alone)",
+    )
+    parser.add_argument(
         "--clock",
         choices=["cpu", "wall"],
         default="cpu",
@@ -49,7 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(SUITE[name](config))
         print(f"[bench] {name} done in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     print(table(rows))
-    if not args.no_write:
+    if args.no_write or (args.only and not args.write):
+        if args.only and not args.no_write:
+            print(
+                "\n(partial run: docs/performance.md left alone; --write to replace)",
+                file=sys.stderr,
+            )
+    else:
         write_doc(results_block(rows, args.quick, machine()))
         print("\n(written to docs/performance.md)", file=sys.stderr)
     return 0
