@@ -17,8 +17,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import CLOCK  # noqa: E402
-from bench.measure import SUITE, Config, Row  # noqa: E402
+from bench.measure import Config, Row  # noqa: E402
 from bench.report import machine, results_block, table, write_doc  # noqa: E402
+from bench.suite import SUITE  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

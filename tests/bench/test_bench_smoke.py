@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench import harness, measure, programs  # noqa: E402
+from bench import harness, parsing, programs  # noqa: E402
 
 
 def test_with_size_substitutes_the_marked_line() -> None:
@@ -48,7 +48,7 @@ def test_marginal_rate_cancels_startup() -> None:
 
 
 def test_parse_program_has_the_asked_length() -> None:
-    text = measure.parse_program(1_000)
+    text = parsing.parse_program(1_000)
     assert 950 <= text.count("\n") <= 1_000
     compile(text, "<bench>", "exec")  # the generated text is valid Python too
 
