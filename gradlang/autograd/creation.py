@@ -351,6 +351,12 @@ def new_tensor(
     return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
+def _num(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
 def arange(
     start: Any,
     end: Any = None,
@@ -364,6 +370,9 @@ def arange(
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = values
+    for v in (start, end):
+        if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+            raise TorchRuntimeError(f"unsupported range: {_num(start)} -> {_num(end)}")
     if step == 0:
         raise TorchRuntimeError("step must be nonzero")
     is_float = any(isinstance(v, float) for v in values)
@@ -463,7 +472,10 @@ def manual_seed(seed: int) -> Any:
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise TorchTypeError(f"manual_seed expected a long, but got {type(seed).__name__}")
     gen = _gen()
-    gen.manual_seed(seed)
+    try:
+        gen.manual_seed(seed)
+    except ValueError as error:
+        raise TorchValueError(str(error)) from None
     return gen
 
 
@@ -538,7 +550,10 @@ def randint(
         )
     shape = parse_shape((size,))
     dt = resolve_dtype(dtype) or _dt.int64
-    data = np.asarray(_gen(generator).randint(int(low), int(high), shape)).astype(dt.np)
+    try:
+        data = np.asarray(_gen(generator).randint(int(low), int(high), shape)).astype(dt.np)
+    except ValueError as error:
+        raise TorchValueError(str(error)) from None
     return finish(Tensor(data.reshape(shape), dt), requires_grad)
 
 
