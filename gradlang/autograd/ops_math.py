@@ -641,6 +641,105 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     return r
 
 
+def _binary_float(op: str, np_func: Callable) -> Callable[[Tensor, Any], Tensor]:
+    """A binary op whose integer inputs compute in float32 (xlogy, hypot, logaddexp)."""
+
+    def binary(input: Any, other: Any) -> Tensor:
+        rule = RULES[op]
+        inputs: tuple = (input, other)
+        attrs = None
+        if input.__class__ is not Tensor:  # xlogy(2.0, t): the scalar-self overload
+            if other.__class__ is not Tensor:
+                raise TorchTypeError(f"{op}() received an invalid combination of arguments")
+            rule, inputs, attrs = RULES[f"{op}_scalar_self"], (other,), input
+            input = as_tensor_operand(input)
+        elif other.__class__ is not Tensor and f"{op}_scalar_other" in RULES:
+            rule, inputs, attrs = RULES[f"{op}_scalar_other"], (input,), other
+        out, dt = _binary(np_func, input, other)
+        if dt.category != 2:
+            if op == "hypot":  # no integer kernel in PyTorch
+                from gradlang.autograd.errors import TorchNotImplementedError
+
+                raise TorchNotImplementedError(f"\"hypot_cpu\" not implemented for '{dt.short}'")
+            out, dt = np.asarray(out, np.float32), _float32
+        r = result(out, dt)
+        if _gm.enabled and any(t.__class__ is Tensor and t._requires_grad for t in inputs):
+            record(r, rule, inputs, attrs)
+        return r
+
+    binary.__name__ = binary.__qualname__ = op
+    return binary
+
+
+def _np_xlogy(x: Any, y: Any) -> Any:
+    x = np.asarray(x)
+    y = np.asarray(y, dtype=x.dtype if x.dtype.kind == "f" else np.float32)
+    xf = x.astype(y.dtype)
+    with np.errstate(all="ignore"):
+        out = np.where(xf == 0, np.zeros_like(xf * y), xf * np.log(y))
+    return np.where(np.isnan(y), y, out)
+
+
+xlogy = _binary_float("xlogy", _np_xlogy)
+hypot = _binary_float("hypot", np.hypot)
+logaddexp = _binary_float("logaddexp", np.logaddexp)
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    d = input._data
+    dt = input._dtype
+    if dt.category != 2:
+        d, dt = d.astype(np.float32), _float32
+    x = d if eps is None else np.clip(d, dt.np.type(eps), dt.np.type(1 - eps))
+    with np.errstate(all="ignore"):
+        out = np.log(x / (1 - x))
+    r = result(out, dt)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES["logit"], input, eps)
+    return r
+
+
+def _np_sinc(d: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        px = d * d.dtype.type(math.pi)
+        return np.where(d == 0, d.dtype.type(1), np.sin(px) / px)
+
+
+sinc = _unary_float("sinc", _np_sinc)
+
+
+def _angle(op: str, factor: float) -> Callable[[Tensor], Tensor]:
+    def convert(input: Tensor) -> Tensor:
+        d = input._data
+        dt = input._dtype
+        if dt.category != 2:
+            d, dt = d.astype(np.float32), _float32
+        r = result(d * dt.np.type(factor), dt)
+        if _gm.enabled and input._requires_grad:
+            record1(r, RULES[op], input, factor)
+        return r
+
+    convert.__name__ = convert.__qualname__ = op
+    return convert
+
+
+deg2rad = _angle("deg2rad", math.pi / 180)
+rad2deg = _angle("rad2deg", 180 / math.pi)
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1) -> Tensor:
+    """`input[..., 1:] - input[..., :-1]` along `dim`, n times (SubBackward0 over slices)."""
+    from gradlang.autograd.ops_shape import narrow
+
+    out = input
+    for _ in range(n):
+        size = out._data.shape[dim] if out._data.ndim else 0
+        if size == 0:
+            break
+        out = sub(narrow(out, dim, 1, size - 1), narrow(out, dim, 0, size - 1))
+    return out
+
+
 def _pointwise3(op: str, input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any) -> Tensor:
     """addcmul/addcdiv: PyTorch's fused `self + value * t1 (*|/) t2`, one node of its own."""
     with _gm.no_grad():

@@ -120,6 +120,82 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return _unary_rule(input, out.astype(d.dtype), "gelu", approximate)
 
 
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    d = input._data
+    out = np.where(d <= threshold, d.dtype.type(value), d)
+    return _unary_rule(input, out, "threshold", threshold)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    d = _float_input(input, "hardswish_cpu")
+    t = d.dtype.type
+    out = d * np.minimum(np.maximum(d + t(3), t(0)), t(6)) / t(6)
+    return _unary_rule(input, out, "hardswish")
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    d = _float_input(input, "hardsigmoid_cpu")
+    t = d.dtype.type
+    out = np.minimum(np.maximum(d + t(3), t(0)), t(6)) / t(6)
+    return _unary_rule(input, out, "hardsigmoid")
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    d = _float_input(input, "mish_cpu")
+    with np.errstate(over="ignore"):
+        out = d * np.tanh(np.log1p(np.exp(d)))
+    return _unary_rule(input, out, "mish")
+
+
+def softsign(input: Tensor) -> Tensor:
+    from gradlang.autograd import ops_math as m
+
+    return m.div(input, m.add(m.abs(input), 1))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    from gradlang.autograd import ops_math as m
+
+    return m.sub(input, m.tanh(input))
+
+
+KL_DIV_MEAN_WARNING = (
+    "reduction: 'mean' divides the total loss by both the batch size and the support size."
+    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+    "'mean' will be changed to behave the same as 'batchmean' in the next major release."
+)
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """As ATen: `xlogy(target, target) - target * input` (or its log-target form), reduced."""
+    from gradlang.autograd import ops_math as m
+    from gradlang.autograd import ops_reduce as red
+
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce)
+    if reduction == "mean":
+        _warnings.warn(KL_DIV_MEAN_WARNING)
+    if log_target:
+        out = m.mul(m.exp(target), m.sub(target, input))
+    else:
+        out = m.sub(m.xlogy(target, target), m.mul(target, input))
+    if reduction == "batchmean":
+        total = red.sum(out)
+        return m.div(total, input._data.shape[0]) if input._data.ndim else total
+    if reduction == "mean":
+        return red.mean(out)
+    if reduction == "sum":
+        return red.sum(out)
+    return out
+
+
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     d = _float_input(input, "silu_cpu")
     out = d / (1 + np.exp(-d))

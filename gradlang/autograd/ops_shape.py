@@ -827,6 +827,44 @@ def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     return tuple(out)
 
 
+def tile(input: Tensor, *dims: Any) -> Tensor:
+    """`repeat` with `dims` padded with leading 1s to the input's rank (RepeatBackward0)."""
+    reps = list(dims[0]) if len(dims) == 1 and isinstance(dims[0], (list, tuple)) else list(dims)
+    reps = [1] * (input._data.ndim - len(reps)) + reps
+    return repeat(input, *reps)
+
+
+def _atleast(input: Any, n: builtins.int) -> Any:
+    if isinstance(input, (list, tuple)):
+        return tuple(_atleast(t, n) for t in input)
+    d = input._data.ndim
+    if d >= n:
+        return input
+    if d == 0:
+        return reshape(input, (1,) * n)
+    if n == 2 or d == 2:
+        return unsqueeze(input, 0) if n == 2 else unsqueeze(input, -1)
+    return unsqueeze(unsqueeze(input, 0), -1)
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    return _atleast(tensors[0] if len(tensors) == 1 else tensors, 1)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    return _atleast(tensors[0] if len(tensors) == 1 else tensors, 2)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    return _atleast(tensors[0] if len(tensors) == 1 else tensors, 3)
+
+
+def column_stack(tensors: Any) -> Tensor:
+    """Columns side by side: 0-d and 1-d tensors become (n, 1) columns (ViewBackward0)."""
+    cols = [reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors]
+    return cat(cols, 1)
+
+
 def repeat(input: Tensor, *sizes: Any) -> Tensor:
     d = input._data
     reps = parse_shape(sizes)

@@ -341,6 +341,73 @@ rule(
     ),
 )
 rule(
+    "logit",
+    "LogitBackward0",
+    (
+        "grad / (self * (1 - self)), 0 outside [eps, 1 - eps]",
+        lambda g, i, o, a: _logit_grad(g, i[0], a),
+        (0,),
+    ),
+)
+
+
+def _logit_grad(g: Any, x: Any, eps: Any) -> Any:
+    d = g / (x * (1 - x))
+    return d if eps is None else T.where((x < eps) | (x > 1 - eps), 0.0, d)
+
+
+rule(
+    "xlogy",
+    "XlogyBackward0",
+    ("grad * xlogy(self != 0, other)", lambda g, i, o, a: g * T.xlogy(i[0] != 0, i[1]), (0, 1)),
+    ("grad * self / other", lambda g, i, o, a: g * i[0] / i[1], (0, 1)),
+)
+rule(
+    "xlogy_scalar_self",
+    "XlogyBackward1",
+    ("grad * self / other (self a number)", lambda g, i, o, a: g * a / i[0], (0,)),
+)
+rule(
+    "xlogy_scalar_other",
+    "XlogyBackward2",
+    (
+        "grad * xlogy(self != 0, other)",
+        lambda g, i, o, a: g * T.xlogy((i[0] != 0).to(i[0].dtype), a),
+        (0,),
+    ),
+)
+rule(
+    "hypot",
+    "HypotBackward0",
+    ("grad * self / result", lambda g, i, o, a: g * i[0] / o, (0, -1)),
+    ("grad * other / result", lambda g, i, o, a: g * i[1] / o, (1, -1)),
+)
+rule(
+    "logaddexp",
+    "LogaddexpBackward0",
+    ("grad / (1 + exp(other - self))", lambda g, i, o, a: g / (1 + (i[1] - i[0]).exp()), (0, 1)),
+    ("grad / (1 + exp(self - other))", lambda g, i, o, a: g / (1 + (i[0] - i[1]).exp()), (0, 1)),
+)
+rule(
+    "sinc",
+    "SincBackward0",
+    (
+        "grad * (pi x cos(pi x) - sin(pi x)) / (pi x**2), 0 at 0",
+        lambda g, i, o, a: g * _sinc_grad(i[0]),
+        (0,),
+    ),
+)
+
+
+def _sinc_grad(x: Any) -> Any:
+    px = T.mul_scalar(x, math.pi)
+    d = (px * px.cos() - px.sin()) / (px * x)
+    return T.where(x == 0, 0.0, d)
+
+
+rule("deg2rad", "Deg2RadBackward0", ("grad * pi/180", lambda g, i, o, a: T.mul_scalar(g, a), NONE))
+rule("rad2deg", "Rad2DegBackward0", ("grad * 180/pi", lambda g, i, o, a: T.mul_scalar(g, a), NONE))
+rule(
     "addcmul",
     "AddcmulBackward0",
     ("grad", lambda g, i, o, a: g, NONE),
@@ -427,6 +494,49 @@ def _in_range(x: Any, bounds: tuple[Any, Any]) -> Any:
 
 
 # ----------------------------------------------------------------------------- activations
+rule(
+    "threshold",
+    "ThresholdBackward0",
+    ("grad where self > threshold", lambda g, i, o, a: T.threshold_backward(g, i[0], a), (0,)),
+)
+rule(
+    "hardswish",
+    "HardswishBackward0",
+    (
+        "0 below -3, grad * (self/3 + 1/2) up to 3, grad above",
+        lambda g, i, o, a: T.where(
+            i[0] < -3, 0.0, T.where(i[0] <= 3, g * T.add_scalar(i[0] / 3, 0.5), g)
+        ),
+        (0,),
+    ),
+)
+ONE_SIXTH_F32 = 0.1666666716337204  # ATen's `1.0f / 6.0f`, for doubles too
+
+rule(
+    "hardsigmoid",
+    "HardsigmoidBackward0",
+    (
+        "grad * (1/6 in float) inside (-3, 3)",
+        lambda g, i, o, a: T.where((i[0] > -3) & (i[0] < 3), T.mul_scalar(g, ONE_SIXTH_F32), 0.0),
+        (0,),
+    ),
+)
+rule(
+    "mish",
+    "MishBackward0",
+    (
+        "grad * (tanh(softplus(self)) + self * sigmoid(self) * (1 - tanh(softplus(self))**2))",
+        lambda g, i, o, a: g * _mish_grad(i[0]),
+        (0,),
+    ),
+)
+
+
+def _mish_grad(x: Any) -> Any:
+    t = T.softplus(x).tanh()
+    return t + x * x.sigmoid() * (1 - t * t)
+
+
 rule(
     "leaky_relu",
     "LeakyReluBackward0",
