@@ -474,7 +474,7 @@ def backward(
     roots = [_root(t, k) for k, t in enumerate(outputs)]
     if retain_graph is None:
         retain_graph = create_graph
-    if create_graph:
+    if create_graph and _warnings.once("create_graph"):  # once per process, as PyTorch
         _warnings.warn(
             CREATE_GRAPH_WARNING + _warnings.triggered("torch/csrc/autograd/engine.cpp:1307")
         )

@@ -32,3 +32,19 @@ def warn(message: str, category: str = "UserWarning") -> None:
 def triggered(where: str = TENSOR_BODY) -> str:
     """PyTorch's ' (Triggered internally at ...)' suffix for C++-raised warnings."""
     return TRIGGERED.format(where)
+
+
+_seen: set[str] = set()
+
+
+def once(key: str) -> bool:
+    """True the first time `key` is asked (PyTorch's TORCH_WARN_ONCE), False afterwards."""
+    if key in _seen:
+        return False
+    _seen.add(key)
+    return True
+
+
+def reset_once() -> None:
+    """Forget which once-only warnings were given (a new program starts: call this)."""
+    _seen.clear()

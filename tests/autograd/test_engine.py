@@ -111,6 +111,7 @@ def test_autograd_grad_create_graph() -> None:
 
 
 def test_backward_create_graph_copy_backwards(caught: list) -> None:
+    engine_warnings.reset_once()
     x = t.tensor(3.0, requires_grad=True)
     (x**3).backward(create_graph=True)
     assert x.grad.grad_fn.name() == "CopyBackwards" and x.grad.item() == 27.0
