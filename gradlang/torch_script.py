@@ -153,7 +153,9 @@ def unsafe_name(module: Any) -> GradlangError | None:
     """
     from gradlang.runtime import Interpreter
 
-    provided = Interpreter(write=lambda text: None, warn=lambda text: None).builtins
+    interp = Interpreter(write=lambda text: None, warn=lambda text: None)
+    provided = interp.builtins
+    attributes = _allowed_attributes(interp)
     forbidden = PYTHON_BUILTIN_NAMES - set(provided) - set(DISPATCHED) - _LITERALS
     helpers = set(re.findall(r"\b_\w+", prelude(0) + _stubs(list(GRADLANG_ONLY))))
     stack: list[Any] = [module]
@@ -173,6 +175,15 @@ def unsafe_name(module: Any) -> GradlangError | None:
             names += [node.alias, getattr(node, "name", None)]
         elif isinstance(node, ir.With):
             names.append(node.name)
+        elif isinstance(node, ir.Attribute) and node.attr not in attributes:
+            # as Python, `torch.utils...`, `t.numpy().tofile(...)` reach far more than gradlang
+            return GradlangError(
+                "AttributeError",
+                f"to-torch refuses the attribute '{node.attr}': no gradlang value has it, and "
+                "as Python it could reach more than gradlang allows",
+                node.span,
+                "use only what gradlang offers (the script must mean what the program means)",
+            )
         for name in names:
             if name is None:
                 continue
@@ -186,6 +197,29 @@ def unsafe_name(module: Any) -> GradlangError | None:
                 )
         stack.extend(getattr(node, f.name) for f in fields(node) if f.name != "span")
     return None
+
+
+def _allowed_attributes(interp: Any) -> frozenset[str]:
+    """Every attribute name some gradlang value allows (the runtime's allow-lists)."""
+    from gradlang.runtime import attributes as allow
+    from gradlang.runtime.engine import Tensor
+
+    names: set[str] = set(Tensor.PUBLIC_ATTRIBUTES) | {"values", "indices", "remove"}
+    for value in vars(allow).values():
+        if isinstance(value, frozenset) and all(isinstance(v, str) for v in value):
+            names |= value
+    stack = list(interp.namespaces.values()) + [
+        v for v in interp.builtins.values() if type(v).__name__ == "module"
+    ]
+    seen: set[int] = set()
+    while stack:  # torch, torch.nn.functional, torch.autograd.functional, ...
+        namespace = stack.pop()
+        if id(namespace) in seen:
+            continue
+        seen.add(id(namespace))
+        names |= set(namespace.members)
+        stack.extend(v for v in namespace.members.values() if type(v).__name__ == "module")
+    return frozenset(names)
 
 
 def to_torch(source: str, seed: int = 0) -> str:
