@@ -404,6 +404,8 @@ def _unary_same(op: str, np_func: Callable) -> Callable[[Tensor], Tensor]:
 
 
 def _np_sigmoid(d: np.ndarray) -> np.ndarray:
+    if d.ndim == 0:
+        return np.reciprocal(np.exp(-d) + d.dtype.type(1))
     e = np.negative(d)
     np.exp(e, out=e)
     e += 1
