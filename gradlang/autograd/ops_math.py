@@ -506,11 +506,16 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     if min is None and max is None:
         raise TorchRuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if min.__class__ is Tensor or max.__class__ is Tensor:
-        out = input
-        if min is not None:
-            out = maximum(out, min if min.__class__ is Tensor else as_tensor_operand(min))
-        if max is not None:
-            out = minimum(out, max if max.__class__ is Tensor else as_tensor_operand(max))
+        lo = None if min is None else (min if min.__class__ is Tensor else as_tensor_operand(min))
+        hi = None if max is None else (max if max.__class__ is Tensor else as_tensor_operand(max))
+        with _gm.no_grad():
+            out = input
+            if lo is not None:
+                out = maximum(out, lo)
+            if hi is not None:
+                out = minimum(out, hi)
+        if _gm.enabled and any(t is not None and t._requires_grad for t in (input, lo, hi)):
+            record(out, RULES["clamp_tensor"], (input, lo, hi))
         return out
     d = input._data
     dt = input._dtype

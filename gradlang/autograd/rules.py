@@ -75,6 +75,7 @@ def rule(
     return entry
 
 
+ALL3 = (0, 1, 2)
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -482,6 +483,33 @@ rule(
         (0,),
     ),
 )
+
+
+rule(
+    "clamp_tensor",
+    "ClampBackward0",
+    ("grad where min <= self <= max", lambda g, i, o, a: T.where(_clamp_mask(i, 0), g, 0.0), ALL3),
+    ("grad where self < min < max", lambda g, i, o, a: T.where(_clamp_mask(i, 1), g, 0.0), ALL3),
+    (
+        "grad where self > max or max < min",
+        lambda g, i, o, a: T.where(_clamp_mask(i, 2), g, 0.0),
+        ALL3,
+    ),
+)
+
+
+def _clamp_mask(i: Any, k: int) -> Any:
+    """ATen's clamp_backward_min_max: which elements pass the gradient to input k."""
+    x, lo, hi = i
+    if lo is not None and hi is not None:
+        if k == 0:
+            return (x >= lo) & (x <= hi)
+        if k == 1:
+            return (x < lo) & (lo < hi)
+        return (x > hi) | (hi < lo)
+    if lo is not None:
+        return x >= lo if k == 0 else x < lo
+    return x <= hi if k == 0 else x > hi
 
 
 def _in_range(x: Any, bounds: tuple[Any, Any]) -> Any:

@@ -201,6 +201,9 @@ SAMPLES: list[Sample] = [
     S("clamp", lambda t, a: a.clamp(-0.5, 0.5), A(2, 3)),
     S("clamp", lambda t, a: a.clamp(min=0), A(4)),
     S("clamp", lambda t, a: t.clamp(a, max=0.3), A(4)),
+    S("clamp_tensor", lambda t, a, b, c: t.clamp(a, b, c), A(2, 3), A(3), A(2, 3)),
+    S("clamp_tensor", lambda t, a, b: a.clamp(min=b), A(4), A()),
+    S("clamp_tensor", lambda t, a, b: a.clamp(max=b), A(4), A(4, grad=False)),
     # activations
     S("leaky_relu", lambda t, a: f(t).leaky_relu(a, 0.1), A(2, 3)),
     S("elu", lambda t, a: f(t).elu(a), A(2, 3)),
