@@ -98,6 +98,8 @@ def view_as(input: Tensor, other: Tensor) -> Tensor:
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     d = input._data
     new = infer_view_shape(parse_shape(shape), d.size)
+    if d.flags.c_contiguous:
+        return _view(input, d.reshape(new), _VIEW)
     v = _try_view(d, new)
     if v is not None:
         return _view(input, v, _VIEW)
