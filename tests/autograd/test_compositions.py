@@ -151,8 +151,8 @@ def ev(t: Any, tree: tuple, leaves: list) -> Any:
     return bi(t, tree[1], ev(t, tree[2], leaves), ev(t, tree[3], leaves))
 
 
-def run(t: Any, tree: tuple, arrs: list) -> tuple:
-    leaves = [t.tensor(a.copy(), dtype=t.float64, requires_grad=True) for a in arrs]
+def run(t: Any, tree: tuple, arrs: list, dtype: str = "float64") -> tuple:
+    leaves = [t.tensor(a.copy(), dtype=getattr(t, dtype), requires_grad=True) for a in arrs]
     try:
         out = ev(t, tree, leaves)
     except Exception as e:  # noqa: BLE001 - both engines must fail alike
@@ -194,3 +194,32 @@ def test_composition_matches_torch(seed: int) -> None:
         assert (g is None) == (w is None)
         if g is not None:
             np.testing.assert_allclose(g, w, rtol=1e-8, atol=1e-9)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("seed", range(100))
+def test_float32_broadcasting_composition(seed: int) -> None:
+    """float32, with 0-dim and broadcasting leaves."""
+    torch = pytest.importorskip("torch")
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(seed)
+    shapes = [rng.choice([(3,), (), (1, 3)]), (2, 3), rng.choice([(3,), (2, 1), ()])]
+    arrs = [nrng.uniform(-1.5, 1.5, s) for s in shapes]
+    tree = build(rng, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = run(torch, tree, arrs, "float32")
+    previous = engine_warnings.set_handler(lambda message, category: None)
+    try:
+        got = run(G, tree, arrs, "float32")
+    finally:
+        engine_warnings.set_handler(previous)
+    assert isinstance(want[0], str) == isinstance(got[0], str), (tree, want[:2], got[:2])
+    if isinstance(want[0], str):
+        return
+    np.testing.assert_allclose(got[0], want[0], rtol=2e-4, atol=2e-5)
+    assert got[1] == want[1]
+    for g, w in zip(got[2], want[2]):
+        assert (g is None) == (w is None)
+        if g is not None:
+            np.testing.assert_allclose(g, w, rtol=2e-4, atol=2e-5)
