@@ -386,6 +386,35 @@ def _translate(fn: Callable[..., Any], args: tuple, kwargs: dict, error: Excepti
     return TorchRuntimeError(str(error))
 
 
+def _fixed_arity(fn: Callable[..., Any], names: list[str]) -> Callable[..., Any]:
+    """The guard for an op with only required parameters, with its exact signature (no
+    *args/**kwargs packing on the hot path)."""
+    arglist = ", ".join(names)
+    source = (
+        f"def public({arglist}):\n"
+        f"    try:\n"
+        f"        return fn({arglist})\n"
+        f"    except TorchError:\n"
+        f"        raise\n"
+        f"    except STRAY as error:\n"
+        f"        if isinstance(error, ValueError) and 'maximum supported dimension' in str(error):\n"
+        f"            raise\n"
+        f"        raise translate(fn, ({arglist},), {{}}, error) from None\n"
+    )
+    scope: dict[str, Any] = {
+        "fn": fn,
+        "TorchError": TorchError,
+        "STRAY": _STRAY,
+        "translate": _translate,
+    }
+    exec(source, scope)  # noqa: S102 - a fixed template over the op's own parameter names
+    public = scope["public"]
+    public.__name__ = public.__qualname__ = fn.__name__
+    public.__doc__ = fn.__doc__
+    public.__wrapped__ = fn
+    return public
+
+
 _STRAY = (
     AttributeError,
     TypeError,
@@ -406,6 +435,13 @@ def numpy_aliases(fn: Callable[..., Any], always: bool = True) -> Callable[..., 
     except (TypeError, ValueError):
         return fn
     has_dim = "dim" in params or "keepdim" in params
+    simple = [
+        p.name
+        for p in params.values()
+        if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty
+    ]
+    if not has_dim and len(simple) == len(params) and 1 <= len(simple) <= 3:
+        return _fixed_arity(fn, simple)
 
     def public(*args: Any, **kwargs: Any) -> Any:
         if kwargs and has_dim:
