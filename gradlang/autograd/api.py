@@ -134,6 +134,8 @@ FUNCTIONAL: dict[str, Callable[..., Any]] = {
     "softsign": nn.softsign,
     "tanhshrink": nn.tanhshrink,
     "kl_div": nn.kl_div,
+    "pad": nn.pad,
+    "embedding": nn.embedding,
     "linear": nn.linear,
     "bilinear": nn.bilinear,
     "dropout": nn.dropout,

@@ -159,6 +159,62 @@ def tanhshrink(input: Tensor) -> Tensor:
     return m.sub(input, m.tanh(input))
 
 
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """F.pad in constant mode: pairs of widths from the last dim back (negative ones crop)."""
+    widths = [int(p) for p in pad]
+    if len(widths) % 2:
+        raise TorchRuntimeError("Padding length must be divisible by 2")
+    d = input._data
+    if len(widths) > 2 * d.ndim:
+        raise TorchRuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(widths)} and input of dimension {d.ndim}"
+        )
+    if mode != "constant":
+        raise TorchNotImplementedError(f"gradlang's F.pad has only mode='constant', not {mode!r}")
+    crop = [slice(None)] * d.ndim
+    grow = [(0, 0)] * d.ndim
+    for k in range(len(widths) // 2):
+        axis = d.ndim - 1 - k
+        before, after = widths[2 * k], widths[2 * k + 1]
+        crop[axis] = slice(max(-before, 0), d.shape[axis] - max(-after, 0))
+        grow[axis] = (max(before, 0), max(after, 0))
+    fill = d.dtype.type(0 if value is None else value)
+    out = np.pad(d[tuple(crop)], grow, constant_values=fill)
+    r = result(out, input._dtype)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES["constant_pad_nd"], input, tuple(widths))
+    return r
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Rows of `weight` picked by the integer `input` (EmbeddingBackward0)."""
+    if input._dtype not in (_dt.int64, _dt.int32):
+        raise TorchRuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {input._dtype.tensor_type} instead (while checking "
+            "arguments for embedding)"
+        )
+    idx = input._data.astype(np.int64)
+    rows = weight._data.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= rows):
+        raise TorchIndexError("index out of range in self")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    r = result(weight._data[idx], weight._dtype)
+    if _gm.enabled and weight._requires_grad:
+        record1(r, RULES["embedding"], weight, ((idx,), padding_idx))
+    return r
+
+
 KL_DIV_MEAN_WARNING = (
     "reduction: 'mean' divides the total loss by both the batch size and the support size."
     "'batchmean' divides only by the batch size, and aligns with the KL div math definition."

@@ -1041,6 +1041,31 @@ rule(
         NONE,
     ),
 )
+rule(
+    "constant_pad_nd",
+    "ConstantPadNdBackward0",
+    ("constant_pad_nd(grad, -pad)", lambda g, i, o, a: T.pad(g, tuple(-p for p in a)), NONE),
+)
+rule(
+    "embedding",
+    "EmbeddingBackward0",
+    (
+        "zeros(weight).index_add(0, indices, grad), 0 at padding_idx",
+        lambda g, i, o, a: _embedding_grad(g, i[0].shape, a),
+        NONE,
+    ),
+)
+
+
+def _embedding_grad(g: Any, shape: Any, attrs: Any) -> Any:
+    key, padding_idx = attrs
+    out = T.index_backward(g, tuple(shape), key)
+    if padding_idx is None:
+        return out
+    rows = T.arange(shape[0]).view(-1, *([1] * (len(shape) - 1)))
+    return T.where(rows == padding_idx, 0.0, out)
+
+
 rule("index_backward", "IndexPutBackward0", ("grad[indices]", lambda g, i, o, a: g[a[1]], NONE))
 rule(
     "split",

@@ -212,6 +212,15 @@ SAMPLES: list[Sample] = [
     S("hardswish", lambda t, a: f(t).hardswish(a * 4), A(2, 3)),
     S("hardsigmoid", lambda t, a: f(t).hardsigmoid(a * 4), A(5)),
     S("mish", lambda t, a: f(t).mish(a), A(2, 3)),
+    S("constant_pad_nd", lambda t, a: f(t).pad(a, (1, 2)), A(2, 3)),
+    S("constant_pad_nd", lambda t, a: f(t).pad(a, (0, -1, 1, 0), value=0.5), A(2, 3)),
+    S("embedding", lambda t, w: f(t).embedding(t.tensor([[0, 2], [3, 2]]), w), A(4, 3)),
+    S(
+        "embedding",
+        lambda t, w: f(t).embedding(t.tensor([1, 0, 1]), w, padding_idx=1),
+        A(2, 3),
+        grads=False,  # padding_idx drops a gradient on purpose: no central difference matches
+    ),
     S("hardtanh", lambda t, a: f(t).hardtanh(a), A(2, 3)),
     S("hardtanh", lambda t, a: f(t).relu6(a * 4), A(5)),
     S("elu", lambda t, a: t.selu(a), A(4)),
