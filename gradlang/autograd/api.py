@@ -136,6 +136,7 @@ FUNCTIONAL: dict[str, Callable[..., Any]] = {
     "kl_div": nn.kl_div,
     "pad": nn.pad,
     "embedding": nn.embedding,
+    "layer_norm": nn.layer_norm,
     "linear": nn.linear,
     "bilinear": nn.bilinear,
     "dropout": nn.dropout,

@@ -187,6 +187,36 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     return r
 
 
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the last dims (biased variance), then scale and shift (one node)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    d = _float_input(input, "LayerNormKernelImpl")
+    if d.shape[d.ndim - len(shape) :] != shape or len(shape) > d.ndim:
+        raise TorchRuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(str(n) for n in shape)}], but got input of size{list(d.shape)}"
+        )
+    dims = tuple(range(d.ndim - len(shape), d.ndim))
+    mean = d.mean(axis=dims, keepdims=True, dtype=np.float64)
+    var = ((d - mean) ** 2).mean(axis=dims, keepdims=True)
+    out = ((d - mean) / np.sqrt(var + eps)).astype(d.dtype)
+    if weight is not None:
+        out = out * weight._data
+    if bias is not None:
+        out = out + bias._data
+    r = result(out, input._dtype)
+    inputs = (input, weight, bias)
+    if _gm.enabled and any(t is not None and t._requires_grad for t in inputs):
+        record(r, RULES["native_layer_norm"], inputs, (dims, eps))
+    return r
+
+
 def embedding(
     input: Tensor,
     weight: Tensor,

@@ -1047,6 +1047,34 @@ rule(
     ("constant_pad_nd(grad, -pad)", lambda g, i, o, a: T.pad(g, tuple(-p for p in a)), NONE),
 )
 rule(
+    "native_layer_norm",
+    "NativeLayerNormBackward0",
+    (
+        "rstd * (gw - mean(gw) - xhat * mean(gw * xhat))",
+        lambda g, i, o, a: _ln_grads(g, i, a)[0],
+        ALL3,
+    ),
+    ("sum(grad * xhat) over the batch dims", lambda g, i, o, a: _ln_grads(g, i, a)[1], ALL3),
+    ("sum(grad) over the batch dims", lambda g, i, o, a: _ln_grads(g, i, a)[2], ALL3),
+)
+
+
+def _ln_grads(g: Any, i: Any, attrs: Any) -> tuple[Any, Any, Any]:
+    x, w, b = i
+    dims, eps = attrs
+    mean = x.mean(dims, keepdim=True)
+    xc = x - mean
+    rstd = T.add_scalar((xc * xc).mean(dims, keepdim=True), eps).rsqrt()
+    xhat = xc * rstd
+    gw = g if w is None else g * w
+    dx = rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
+    batch = tuple(range(x.dim() - len(dims)))
+    dw = None if w is None else ((g * xhat).sum(batch) if batch else g * xhat)
+    db = None if b is None else (g.sum(batch) if batch else g)
+    return dx, dw, db
+
+
+rule(
     "embedding",
     "EmbeddingBackward0",
     (

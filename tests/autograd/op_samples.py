@@ -213,6 +213,14 @@ SAMPLES: list[Sample] = [
     S("hardsigmoid", lambda t, a: f(t).hardsigmoid(a * 4), A(5)),
     S("mish", lambda t, a: f(t).mish(a), A(2, 3)),
     S("constant_pad_nd", lambda t, a: f(t).pad(a, (1, 2)), A(2, 3)),
+    S("native_layer_norm", lambda t, a: f(t).layer_norm(a, (3,)), A(2, 3)),
+    S(
+        "native_layer_norm",
+        lambda t, a, w, b: f(t).layer_norm(a, (2, 3), w, b, eps=1e-3),
+        A(4, 2, 3),
+        A(2, 3),
+        A(2, 3),
+    ),
     S("constant_pad_nd", lambda t, a: f(t).pad(a, (0, -1, 1, 0), value=0.5), A(2, 3)),
     S("embedding", lambda t, w: f(t).embedding(t.tensor([[0, 2], [3, 2]]), w), A(4, 3)),
     S(
