@@ -93,8 +93,43 @@ def _flatten(data: Any, out: list[Any]) -> None:
         out.append(data)
 
 
+_PLAIN = (float, int, bool)
+
+
+def _simple_rows(data: Any) -> tuple[set[type], Any] | None:
+    """(element kinds, data) when data is a non-empty flat list of Python numbers, or a list of
+    equally long such lists; None otherwise (the general path infers and checks)."""
+    if data.__class__ is not list or not data:
+        return None
+    first = data[0]
+    if first.__class__ is list:
+        n = len(first)
+        if n == 0:
+            return None
+        kinds: set[type] = set()
+        for row in data:
+            if row.__class__ is not list or len(row) != n:
+                return None
+            for v in row:
+                kinds.add(v.__class__)
+    else:
+        kinds = {v.__class__ for v in data}
+    if not kinds <= set(_PLAIN) or (bool in kinds and len(kinds) > 1):
+        return None
+    return kinds, data
+
+
 def to_array(data: Any, dtype: _dt.DType | None) -> tuple[np.ndarray, _dt.DType]:
     """Nested Python data as an array of the inferred (or given) dtype."""
+    simple = _simple_rows(data)
+    if simple is not None:
+        kinds, rows = simple
+        inferred = _dt.DEFAULT_FLOAT if float in kinds else _dt.int64 if int in kinds else _dt.bool_
+        dt = dtype or inferred
+        if dt.category == 1 and float in kinds:
+            pass  # the general path checks nan/inf for integer targets
+        else:
+            return np.array(rows, dtype=dt.np), dt
     if isinstance(data, np.ndarray):
         dt = dtype or _dt.from_numpy(data.dtype)
         return np.array(data, dtype=dt.np), dt
@@ -114,10 +149,11 @@ def to_array(data: Any, dtype: _dt.DType | None) -> tuple[np.ndarray, _dt.DType]
     flat: list[Any] = []
     _flatten(data, flat)
     if dtype.category == 1:
+        info = np.iinfo(dtype.np)
         for v in flat:
-            if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+            if isinstance(v, float) and not (info.min <= v <= info.max):  # nan fails too
                 raise TorchRuntimeError(
-                    "value cannot be converted to type int64_t without overflow"
+                    f"value cannot be converted to type {dtype.name} without overflow"
                 )
     try:
         arr = np.array(flat, dtype=np.float64 if dtype.category == 2 else None)

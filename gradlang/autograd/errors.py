@@ -31,6 +31,10 @@ class TorchNotImplementedError(TorchError, NotImplementedError):
     """PyTorch's NotImplementedError."""
 
 
+class TorchOverflowError(TorchError, OverflowError):
+    """Python's OverflowError, as int() of an infinite tensor raises it."""
+
+
 class TorchAssertionError(TorchError, AssertionError):
     """PyTorch's AssertionError (asking for CUDA)."""
 

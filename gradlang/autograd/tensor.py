@@ -406,10 +406,12 @@ class Tensor:
     def __int__(self) -> int:
         if self._data.size == 1 and self._dtype.is_floating_point:
             value = self._data.item()
-            if value != value or value in (float("inf"), float("-inf")):
-                raise TorchRuntimeError(
-                    "value cannot be converted to type int64_t without overflow"
-                )
+            if value != value:
+                raise TorchValueError("cannot convert float NaN to integer")
+            if value in (float("inf"), float("-inf")):
+                from gradlang.autograd.errors import TorchOverflowError
+
+                raise TorchOverflowError("cannot convert float infinity to integer")
         return int(self._scalar("int"))
 
     def __index__(self) -> int:
