@@ -76,7 +76,11 @@ def make_table(interp: Interpreter) -> dict[str, Any]:
         if name in GROWING:
             torch_members[name] = checked_growth(name, torch_members[name], interp)
     functional = Namespace("torch.nn.functional", engine.functional_table())
-    nn = Namespace("torch.nn", {"functional": functional})
+    nn_members: dict[str, Any] = {"functional": functional}
+    for k, v in vars(torch_members.get("nn", object)).items():  # torch.nn.Parameter
+        if callable(v) and k != "functional" and not k.startswith("_"):
+            nn_members[k] = _namespaced(f"torch.nn.{k}", v)
+    nn = Namespace("torch.nn", nn_members)
     autograd = Namespace(
         "torch.autograd",
         {k: _namespaced(f"torch.autograd.{k}", v) for k, v in engine.autograd_table().items()},
