@@ -50,6 +50,8 @@ METHODS: dict[str, Callable[..., Any]] = {
     "atan2": m.atan2,
     "xlogy": m.xlogy,
     "hypot": m.hypot,
+    "nan_to_num": m.nan_to_num,
+    "dist": m.dist,
     "logaddexp": m.logaddexp,
     "logit": m.logit,
     "sinc": m.sinc,

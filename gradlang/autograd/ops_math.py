@@ -747,6 +747,67 @@ def diff(input: Tensor, n: int = 1, dim: int = -1) -> Tensor:
     return out
 
 
+def nan_to_num(
+    input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Tensor:
+    d = input._data
+    if d.dtype.kind != "f":
+        return result(d.copy(), input._dtype)
+    info = np.finfo(d.dtype)
+    out = np.nan_to_num(
+        d,
+        nan=nan,
+        posinf=info.max if posinf is None else posinf,
+        neginf=info.min if neginf is None else neginf,
+    )
+    r = result(out, input._dtype)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES["nan_to_num"], input)
+    return r
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    """The p-norm of `input - other` (DistBackward0)."""
+    with _gm.no_grad():
+        diff = sub(input, other)
+    d = np.abs(diff._data.astype(np.float64)).reshape(-1)
+    if p == float("inf"):
+        value = d.max() if d.size else 0.0
+    elif p == 0:
+        value = float(np.count_nonzero(d))
+    else:
+        value = (d**p).sum() ** (1.0 / p)
+    r = result(np.asarray(value, diff._data.dtype), diff._dtype)
+    if _gm.enabled and (input._requires_grad or other._requires_grad):
+        record(r, RULES["dist"], (input, other), p)
+    return r
+
+
+def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """ATen's trapezoid: `(dx * (y[:-1] + y[1:])).sum(dim) / 2`, or with a constant spacing
+    `(y.sum(dim) - (y[0] + y[-1]) * 0.5) * dx`."""
+    from gradlang.autograd import backward_ops as bw
+    from gradlang.autograd import ops_reduce as red
+    from gradlang.autograd import ops_shape as s
+
+    n = y._data.shape[dim]
+    if x is None or not isinstance(x, Tensor):
+        spacing = 1.0 if dx is None and x is None else (dx if dx is not None else x)
+        ends = add(s.select(y, dim, 0), s.select(y, dim, -1))
+        return bw.mul_scalar(sub(red.sum(y, dim), bw.mul_scalar(ends, 0.5)), spacing)
+    if x._data.ndim == 1 and y._data.ndim > 1:
+        shape = [1] * y._data.ndim
+        shape[dim] = x._data.shape[0]
+        x = s.view(x, *shape)
+    spacing = sub(s.narrow(x, dim, 1, n - 1), s.narrow(x, dim, 0, n - 1))
+    pairs = add(s.narrow(y, dim, 0, n - 1), s.narrow(y, dim, 1, n - 1))
+    return bw.div_scalar(red.sum(mul(spacing, pairs), dim), 2.0)
+
+
+def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
 def _pointwise3(op: str, input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any) -> Tensor:
     """addcmul/addcdiv: PyTorch's fused `self + value * t1 (*|/) t2`, one node of its own."""
     with _gm.no_grad():

@@ -409,6 +409,35 @@ def _sinc_grad(x: Any) -> Any:
 rule("deg2rad", "Deg2RadBackward0", ("grad * pi/180", lambda g, i, o, a: T.mul_scalar(g, a), NONE))
 rule("rad2deg", "Rad2DegBackward0", ("grad * 180/pi", lambda g, i, o, a: T.mul_scalar(g, a), NONE))
 rule(
+    "nan_to_num",
+    "NanToNumBackward0",
+    ("grad * isfinite(self)", lambda g, i, o, a: T.where(i[0].isfinite(), g, 0.0), (0,)),
+)
+rule(
+    "dist",
+    "DistBackward0",
+    (
+        "norm_backward(grad, self - other, p, result)",
+        lambda g, i, o, a: _dist_grad(g, i, o, a),
+        (0, 1, -1),
+    ),
+    (
+        "-norm_backward(grad, self - other, p, result)",
+        lambda g, i, o, a: -_dist_grad(g, i, o, a),
+        (0, 1, -1),
+    ),
+)
+
+
+def _dist_grad(g: Any, i: Any, o: Any, p: float) -> Any:
+    diff = i[0] - i[1]
+    if p == 1:
+        return g * diff.sign()
+    scaled = diff * diff.abs().pow(p - 2) if p != 2 else diff
+    return T.where(o == 0, 0.0, g * scaled / o.pow(p - 1))
+
+
+rule(
     "addcmul",
     "AddcmulBackward0",
     ("grad", lambda g, i, o, a: g, NONE),
