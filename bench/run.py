@@ -9,6 +9,8 @@ python bench/run.py --no-write      # print the table, leave the docs alone
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 from pathlib import Path
@@ -40,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         "partial run leaves the full table there alone)",
     )
     parser.add_argument(
+        "--json", metavar="PATH", type=Path, help="also save the rows and the machine as JSON"
+    )
+    parser.add_argument(
         "--clock",
         choices=["cpu", "wall"],
         default="cpu",
@@ -56,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(SUITE[name](config))
         print(f"[bench] {name} done in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     print(table(rows))
+    info = machine()
+    if args.json is not None:
+        document = {"machine": info, "quick": args.quick, "clock": args.clock}
+        document["rows"] = [dataclasses.asdict(row) for row in rows]
+        args.json.write_text(json.dumps(document, indent=1, allow_nan=True) + "\n")
     if args.no_write or (args.only and not args.write):
         if args.only and not args.no_write:
             print(
@@ -63,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
     else:
-        write_doc(results_block(rows, args.quick, machine()))
+        write_doc(results_block(rows, args.quick, info))
         print("\n(written to docs/performance.md)", file=sys.stderr)
     return 0
 

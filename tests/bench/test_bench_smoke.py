@@ -6,6 +6,7 @@ No timings are asserted; only that the harness measures something and reports it
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import subprocess
 import sys
@@ -59,7 +60,8 @@ def test_run_once_measures_a_child() -> None:
     assert run.wall > 0 and run.maxrss_mib > 1
 
 
-def test_run_py_quick_parse_prints_the_table() -> None:
+def test_run_py_quick_parse_prints_the_table(tmp_path: Path) -> None:
+    saved = tmp_path / "rows.json"
     out = subprocess.run(
         [
             sys.executable,
@@ -68,6 +70,8 @@ def test_run_py_quick_parse_prints_the_table() -> None:
             "--only",
             "parse",
             "--no-write",
+            "--json",
+            str(saved),
         ],
         capture_output=True,
         text=True,
@@ -75,7 +79,10 @@ def test_run_py_quick_parse_prints_the_table() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "| parse |" in out.stdout
+    rows = json.loads(saved.read_text())["rows"]
+    assert [row["workload"] for row in rows] == ["parse"]
     if importlib.util.find_spec("gradlang.syntax.parser") is not None:
+        assert rows[0]["values"]["gradlang"] > 0
         assert "lines/s" in out.stdout
 
 
