@@ -29,6 +29,8 @@ def _sequential(x: np.ndarray) -> np.ndarray:
 def _multi_row_sum(x: np.ndarray) -> np.ndarray:
     """ATen's multi_row_sum over axis 0: level-0 blocks summed in order, then a cascade."""
     size = x.shape[0]
+    if size < 16:  # no full level-0 block: 0 + x0 + x1 + ... (+ three zero levels)
+        return _sequential(x) + x.dtype.type(0)
     power = max(4, (int(size - 1).bit_length() if size > 1 else 0) // _LEVELS)
     step = 1 << power
     mask = step - 1
