@@ -192,7 +192,7 @@ def unsafe_name(module: Any) -> GradlangError | None:
                 return GradlangError(
                     "NameError",
                     f"to-torch refuses the name '{name}': as Python it would reach {reached}",
-                    node.span,
+                    getattr(node, "span", None),
                     "rename it (the script must mean what the program means in gradlang)",
                 )
         stack.extend(getattr(node, f.name) for f in fields(node) if f.name != "span")
