@@ -12,6 +12,8 @@ anything else it returns None and the caller keeps numpy's sum.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 GRAIN = 32768  # at::internal::GRAIN_SIZE: larger reductions are split across threads
@@ -91,42 +93,55 @@ def _outer_sum(x: np.ndarray, lanes: int) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=256)
+def _layout(
+    shape: tuple[int, ...], strides: tuple[int, ...], dims: tuple[int, ...] | None
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]] | None:
+    """How TensorIterator sees a reduction: the dims in memory order, the kinds of the runs
+    of dims it coalesces (1 reduced, 0 kept) with their sizes, and the output shape."""
+    ndim = len(shape)
+    reduced = set(range(ndim)) if dims is None else set(dims)
+    kept_shape = tuple(s for i, s in enumerate(shape) if i not in reduced)
+    order = sorted(range(ndim), key=lambda i: -abs(strides[i]))
+    runs: list[list[int]] = []  # [is_reduced, size]
+    for i in order:
+        if shape[i] == 1:
+            continue
+        kind = int(i in reduced)
+        if runs and runs[-1][0] == kind:
+            runs[-1][1] *= shape[i]
+        else:
+            runs.append([kind, shape[i]])
+    kept_in_memory = [i for i in order if i not in reduced]
+    if kept_shape and kept_in_memory != sorted(kept_in_memory):
+        return None  # the kept dims are permuted in memory: the output order would differ
+    return tuple(order), tuple(k for k, _ in runs), tuple(n for _, n in runs), kept_shape
+
+
 def torch_order_sum(d: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray | None:
     """The sum of float array `d` over `dims` (None: all) in PyTorch's order, or None when
     the layout is one this module does not replay. The result has the reduced dims removed."""
     if d.dtype not in (np.float32, np.float64) or d.size == 0 or d.size > GRAIN:
         return None
-    lanes = 8 if d.dtype == np.float32 else 4
-    reduced = set(range(d.ndim)) if dims is None else set(dims)
-    kept_shape = tuple(s for i, s in enumerate(d.shape) if i not in reduced)
-    # Walk the dims in memory order (as TensorIterator does) and group them into runs.
-    order = sorted(range(d.ndim), key=lambda i: -abs(d.strides[i]))
+    layout = _layout(d.shape, d.strides, None if dims is None else tuple(dims))
+    if layout is None:
+        return None
+    order, kinds, sizes, kept_shape = layout
     view = d.transpose(order)
     if not view.flags.c_contiguous:
         return None
-    runs: list[list[int]] = []  # [is_reduced, size]
-    for i in order:
-        if d.shape[i] == 1:
-            continue
-        kind = int(i in reduced)
-        if runs and runs[-1][0] == kind:
-            runs[-1][1] *= d.shape[i]
-        else:
-            runs.append([kind, d.shape[i]])
-    if kept_shape and [i for i in order if i not in reduced] != sorted(
-        i for i in range(d.ndim) if i not in reduced
-    ):
-        return None  # the kept dims are permuted in memory: the output order would differ
-    kinds = [k for k, _ in runs]
+    lanes = 8 if d.dtype == np.float32 else 4
     flat = view.reshape(-1)
-    if kinds in ([], [1]):
-        out = _inner_sum(flat.reshape(1, -1), lanes)[0] if runs else flat.sum()
-    elif kinds == [0, 1]:
-        out = _inner_sum(flat.reshape(runs[0][1], runs[1][1]), lanes)
-    elif kinds == [1, 0]:
-        out = _outer_sum(flat.reshape(1, runs[0][1], runs[1][1]), lanes)[0]
-    elif kinds == [0, 1, 0]:
-        out = _outer_sum(flat.reshape(runs[0][1], runs[1][1], runs[2][1]), lanes)
+    if kinds == ():
+        out = flat.sum()
+    elif kinds == (1,):
+        out = _inner_sum(flat.reshape(1, -1), lanes)[0]
+    elif kinds == (0, 1):
+        out = _inner_sum(flat.reshape(sizes), lanes)
+    elif kinds == (1, 0):
+        out = _outer_sum(flat.reshape((1,) + sizes), lanes)[0]
+    elif kinds == (0, 1, 0):
+        out = _outer_sum(flat.reshape(sizes), lanes)
     else:
         return None
     return np.asarray(out, d.dtype).reshape(kept_shape)
