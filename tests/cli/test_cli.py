@@ -509,3 +509,10 @@ def test_stdin_that_is_not_utf8(gradlang) -> None:
     assert r.exit_code in (0, 1) and "Traceback" not in r.output
     p = run_module("run", "-", input="")  # empty stdin: an empty program
     assert p.returncode == 0
+
+
+def test_to_torch_accepts_every_example(gradlang) -> None:
+    refused = [
+        str(p) for p in sorted(EXAMPLES.rglob("*.grad")) if gradlang("to-torch", str(p)).exit_code
+    ]
+    assert refused == []
