@@ -57,6 +57,11 @@ class Node:
         return self.rule.node
 
     @property
+    def label(self) -> str:
+        """The short name the tools print (`MulBackward0`)."""
+        return self.rule.node
+
+    @property
     def next_functions(self) -> tuple[tuple[Node | AccumulateGrad | None, int], ...]:
         return tuple((n, 0) for n in self.next)
 
@@ -99,7 +104,9 @@ class AccumulateGrad:
         self.origin: object = None
 
     def name(self) -> str:
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"  # PyTorch's C++ name, as `.name()` gives it
+
+    label = "AccumulateGrad"  # the short name the tools print
 
     @property
     def next_functions(self) -> tuple:

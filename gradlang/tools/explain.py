@@ -358,7 +358,7 @@ def _target(nxt: object, names: NameIndex) -> str:
         name = names.first(nxt.variable) or "a leaf"
         return f"{name} (AccumulateGrad)"
     node_name = names.first(nxt)
-    op = str(nxt.name())  # type: ignore[attr-defined]
+    op = str(nxt.label)  # type: ignore[attr-defined]
     return f"{node_name} ({op})" if node_name else op
 
 

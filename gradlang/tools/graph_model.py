@@ -108,7 +108,7 @@ def build(t: Tensor, names: NameIndex | None = None, only: Tensor | None = None)
         node = GraphNode(
             key=f"n{len(order)}",
             obj=obj,
-            op=obj.name(),  # type: ignore[attr-defined]
+            op=obj.label,  # type: ignore[attr-defined]
             names=names.of_node(obj),
             label=labeler.node(obj),
             tensor=tensor,

@@ -48,7 +48,7 @@ def test_next_functions_and_accumulate_grad() -> None:
     assert pow_fn.name() == "PowBackward0" and nr == 0
     mul_fn = pow_fn.next_functions[0][0]
     acc, none = mul_fn.next_functions
-    assert acc[0].name() == "AccumulateGrad" and acc[0].variable is x and none == (None, 0)
+    assert acc[0].name() == "torch::autograd::AccumulateGrad" and acc[0].variable is x and none == (None, 0)
     assert acc[0].next_functions == ()
     assert (x * 2).grad_fn.next_functions[0][0] is (x * 3).grad_fn.next_functions[0][0]
 

@@ -24,7 +24,6 @@ from torch_runner import error_matches, expected_error  # noqa: E402
 # engine is fixed); the reason says what differs.
 ENGINE_GAPS = {
     "ag_cross_entropy": "softmax rows sum to 1.0000001 (PyTorch: exactly 1.)",
-    "ag_next_functions": "AccumulateGrad.name() is 'torch::autograd::AccumulateGrad' in PyTorch",
 }
 
 
