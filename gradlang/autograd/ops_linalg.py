@@ -275,26 +275,30 @@ def einsum(equation: str, *operands: Any) -> Tensor:
                 "ellipsis was given"
             )
         t_ = op
-        perm = [term.index(c) for c in order if c in term]
-        if perm != list(range(len(perm))):
-            t_ = s.permute(t_, tuple(perm))
-        shape = []
-        k = 0
-        for c in order:
-            if c in term:
-                shape.append(t_._data.shape[k])
-                k += 1
-            else:
-                shape.append(1)
-        if tuple(shape) != t_._data.shape:
-            t_ = s.reshape(t_, tuple(shape))
-        expanded.append(t_)
+        while len(set(term)) < len(term):  # a repeated subscript takes the diagonal (ii->i)
+            c = next(c for c in term if term.count(c) > 1)
+            i = term.index(c)
+            j = term.index(c, i + 1)
+            t_ = s.diagonal(t_, 0, i, j)
+            term = term[:i] + term[i + 1 : j] + term[j + 1 :] + c
+        # As ATen: labels an operand lacks become size-1 dims, then one permute into `order`.
+        missing = "".join(c for c in order if c not in term)
+        if missing:
+            t_ = s.reshape(t_, t_._data.shape + (1,) * len(missing))
+        have = term + missing
+        expanded.append(s.permute(t_, tuple(have.index(c) for c in order)))
+    summed = tuple(range(len(out), len(order)))
+    if len(expanded) == 1:
+        return red.sum(expanded[0], summed) if full else expanded[0]
     prod = expanded[0]
     for t_ in expanded[1:]:
         prod = m.mul(prod, t_)
-    if full:
-        prod = red.sum(prod, tuple(range(len(out), len(order))))
-    return prod
+    if not full:
+        return prod
+    # ATen's sumproduct_pair keeps the summed dims, permutes back, and views them away.
+    kept = red.sum(prod, summed, keepdim=True)
+    kept = s.permute(kept, tuple(range(kept._data.ndim)))
+    return s.view(kept, tuple(kept._data.shape[: len(out)]))
 
 
 def _square(input: Tensor, name: str) -> np.ndarray:
