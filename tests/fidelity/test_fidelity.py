@@ -29,7 +29,6 @@ from torch_runner import error_matches, expected_error  # noqa: E402
 
 # Snippets where gradlang still differs from PyTorch (xfail, not strict: they pass once fixed).
 KNOWN_GAPS: dict[str, str] = {
-    "einsum_grad_fn": "einsum is built from mul/sum, not ATen's permute/bmm/view (grad_fn names)",
 }
 
 
