@@ -28,8 +28,7 @@ sys.path.insert(0, str(HERE.parent / "programs"))
 from torch_runner import error_matches, expected_error  # noqa: E402
 
 # Snippets where gradlang still differs from PyTorch (xfail, not strict: they pass once fixed).
-KNOWN_GAPS: dict[str, str] = {
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def params() -> list[object]:
