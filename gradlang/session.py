@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gradlang.errors import GradlangError
+from gradlang.errors import GradlangError, Span
 from gradlang.tools import report
 
 Writer = Callable[[str], None]
 MAX_OUTPUT = 50_000_000  # characters one run may print (its output is kept for the report)
+# Parsing runs before any limit can act (about 5,000-10,000 lines a second), so the size of a
+# program is bounded up front: a million characters is some 25,000 lines of real code.
+MAX_SOURCE = 1_000_000
 
 
 def _stderr(text: str) -> None:
@@ -149,6 +152,7 @@ class Session:
         try:
             from gradlang.syntax import parse
 
+            _check_source_size(source, filename)
             module = parse(source, filename)
             interp = self.interpreter(_io_root(filename))
             _fresh_step_budget(interp)
@@ -191,6 +195,7 @@ class Session:
         from gradlang.syntax import parse
 
         try:
+            _check_source_size(source, filename)
             check(parse(source, filename))
         except GradlangError as error:
             return error
@@ -258,3 +263,14 @@ def _disable_trace(session: Session) -> None:
 
     session._tracing = False
     set_trace(session._interpreter, False)
+
+
+def _check_source_size(source: str, filename: str) -> None:
+    """Refuse a program too large to parse within any sensible time limit."""
+    if len(source) > MAX_SOURCE:
+        raise GradlangError(
+            "LimitError",
+            f"the program is {len(source):,} characters long; the limit is {MAX_SOURCE:,}",
+            Span(filename, 1, 1, 1, 2),
+            hint="split it into smaller programs",
+        )
