@@ -247,6 +247,8 @@ TORCH: dict[str, Any] = {
     "xlogy": m.xlogy,
     "hypot": m.hypot,
     "nan_to_num": m.nan_to_num,
+    "unique": m.unique,
+    "bincount": m.bincount,
     "dist": m.dist,
     "trapezoid": m.trapezoid,
     "trapz": m.trapz,

@@ -51,6 +51,8 @@ METHODS: dict[str, Callable[..., Any]] = {
     "xlogy": m.xlogy,
     "hypot": m.hypot,
     "nan_to_num": m.nan_to_num,
+    "unique": m.unique,
+    "bincount": m.bincount,
     "dist": m.dist,
     "logaddexp": m.logaddexp,
     "logit": m.logit,

@@ -808,6 +808,50 @@ def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct values in ascending order (PyTorch's CPU unique always sorts)."""
+    d = input._data
+    if dim is None:
+        values, inverse, counts = np.unique(d, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(d.shape)
+    else:
+        values, inverse, counts = np.unique(d, return_inverse=True, return_counts=True, axis=dim)
+        inverse = inverse.reshape(-1)
+    r = result(values, input._dtype)
+    if _gm.enabled and input._requires_grad:
+        record1(r, RULES["unique"], input)
+    out: list[Tensor] = [r]
+    if return_inverse:
+        out.append(Tensor(inverse.astype(np.int64), _dt.int64))
+    if return_counts:
+        out.append(Tensor(counts.astype(np.int64), _dt.int64))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    d = input._data
+    if input._dtype.category == 2:
+        from gradlang.autograd.errors import TorchNotImplementedError
+
+        raise TorchNotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{input._dtype.short}'"
+        )
+    if d.ndim != 1 or (d.size and d.min() < 0):
+        raise TorchRuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return Tensor(np.bincount(d, minlength=minlength).astype(np.int64), _dt.int64)
+    w = weights._data
+    out = np.bincount(d, weights=w.astype(np.float64), minlength=minlength)
+    dt = weights._dtype if weights._dtype.category == 2 else _dt.float64
+    return Tensor(out.astype(dt.np), dt)
+
+
 def _pointwise3(op: str, input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any) -> Tensor:
     """addcmul/addcdiv: PyTorch's fused `self + value * t1 (*|/) t2`, one node of its own."""
     with _gm.no_grad():

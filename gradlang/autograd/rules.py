@@ -409,6 +409,19 @@ def _sinc_grad(x: Any) -> Any:
 rule("deg2rad", "Deg2RadBackward0", ("grad * pi/180", lambda g, i, o, a: T.mul_scalar(g, a), NONE))
 rule("rad2deg", "Rad2DegBackward0", ("grad * 180/pi", lambda g, i, o, a: T.mul_scalar(g, a), NONE))
 rule(
+    "unique",
+    "Unique2Backward0",
+    ("not differentiable", lambda g, i, o, a: _not_implemented("_unique2"), NONE),
+)
+
+
+def _not_implemented(op: str) -> Any:
+    from gradlang.autograd.errors import TorchNotImplementedError
+
+    raise TorchNotImplementedError(f"the derivative for '{op}' is not implemented.")
+
+
+rule(
     "nan_to_num",
     "NanToNumBackward0",
     ("grad * isfinite(self)", lambda g, i, o, a: T.where(i[0].isfinite(), g, 0.0), (0,)),

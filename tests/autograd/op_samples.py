@@ -178,6 +178,7 @@ SAMPLES: list[Sample] = [
     S("logaddexp", lambda t, a, b: t.logaddexp(a, b), A(2, 3), A(3)),
     S("sinc", lambda t, a: t.sinc(a), A(3)),
     S("nan_to_num", lambda t, a: t.nan_to_num(a), A(2, 3)),
+    S("unique", lambda t, a: t.unique(a), A(5), grads=False, gradgrad=False),
     S("dist", lambda t, a, b: t.dist(a, b), A(2, 3), A(3)),
     S("dist", lambda t, a, b: a.dist(b, 3), A(4), A(4)),
     S("dist", lambda t, a, b: t.dist(a, b, p=1), A(4), A(4), gradgrad=False),
