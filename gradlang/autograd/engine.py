@@ -60,6 +60,9 @@ class Observer(Protocol):
 
 
 observers: list[Observer] = []
+#: Set before each observer `accumulate` call: whether that `.grad` was None or all zeros
+#: before this pass added into it (so observers need not compare arrays).
+grad_was_empty = False
 
 
 def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -235,11 +238,21 @@ def run(
                             changed = True
                             break
     watchers = list(observers) if observers else None
+    per_node: list[Observer] | None = None  # observers told about each node as it runs
+    batched: list[Any] = []  # observers told the nodes that ran once, at the end (`pass_nodes`)
+    ran: list[Node] | None = None
     if watchers is not None:
         for w in watchers:
             started = getattr(w, "pass_started", None)
             if started is not None:
                 started(roots, capture is not None)
+            if getattr(w, "pass_nodes", None) is not None:
+                batched.append(w)
+            else:
+                per_node = per_node or []
+                per_node.append(w)
+        if batched:
+            ran = []
     buffers: dict[Any, Tensor] = {}
     captured: dict[Any, Tensor] = {}
     heap: list[tuple[int, Any]] = []
@@ -283,7 +296,9 @@ def run(
             inputs = node.inputs
             out = node.out
             attrs = node.attrs
-            results: list[Tensor | None] | None = [] if watchers else None
+            if ran is not None:
+                ran.append(node)
+            results: list[Tensor | None] | None = [] if per_node else None
             k = -1
             for nxt in node.next:
                 k += 1
@@ -321,12 +336,14 @@ def run(
                         )
                     else:
                         heappush(heap, (-nxt.seq, nxt))
-            if watchers is not None:
-                for w in watchers:
+            if per_node is not None:
+                for w in per_node:
                     w.node(node, g, tuple(results or ()))
     finally:
         _gm.enabled = previous_mode
         if watchers is not None:
+            for w in batched:
+                w.pass_nodes(ran)
             for w in watchers:
                 ended = getattr(w, "pass_ended", None)
                 if ended is not None:
@@ -353,6 +370,10 @@ def _accumulate(
         return
     if not accumulate:
         return
+    global grad_was_empty
+    if watchers is not None:
+        old = var._grad
+        grad_was_empty = old is None or not old._data.any()
     _store(var, g, create_graph)
     if watchers is not None:
         for w in watchers:
@@ -387,6 +408,8 @@ def _keep(t: Tensor, g: Tensor, create_graph: bool, watchers: list[Observer] | N
     if g._dtype is not t._dtype:
         g = g.to(t._dtype)
     old = t._grad
+    global grad_was_empty
+    grad_was_empty = old is None or not old._data.any()
     if old is None:
         t._grad = g if create_graph and g._requires_grad else _fresh(g)
     elif create_graph:

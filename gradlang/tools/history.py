@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from gradlang.autograd import engine as _engine
 from gradlang.autograd import origin as _origin
 from gradlang.autograd.node import Node
@@ -96,19 +94,27 @@ class History:
         return current
 
     def node(self, node: Node, grad_output: Tensor, grad_inputs: tuple) -> None:
-        # called for every node of every backward: kept short
+        self.pass_nodes([node])
+
+    def pass_nodes(self, nodes: list[Node] | None) -> None:
+        # the engine calls this once per pass with the nodes that ran, in order (cheaper than
+        # a `node` call for each)
+        if not nodes:
+            return
         p = self._open if self._started else None
         if p is None:
             p = self._pass()
         if p.first is None:
-            p.first = weakref.ref(node)
-        p.nodes._refs[id(node)] = weakref.ref(node)
+            p.first = weakref.ref(nodes[0])
+        refs = p.nodes._refs
+        ref = weakref.ref
+        for node in nodes:
+            refs[id(node)] = ref(node)
 
     def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None:
         p = self._pass()
         p.tensors.add(tensor)
-        total = tensor._grad
-        if total is not None and np.array_equal(total._data, grad._data):
+        if _engine.grad_was_empty:
             p.fresh.add(tensor)
 
     # -- questions ---------------------------------------------------------------------
