@@ -116,7 +116,8 @@ def result(data: Any, dtype: _dt.DType) -> Tensor:
     """Wrap a numpy result (numpy returns scalars for 0-dim results) as a tensor."""
     if data.__class__ is not ndarray:
         # numpy returns scalars for 0-dim results; x[...] makes a writable 0-dim array of it
-        data = data[...] if data.__class__ is dtype.scalar else _asarray(data, dtype.np)
+        # numpy's stubs give np.generic no __getitem__, though every scalar takes x[...]
+        data = data[...] if data.__class__ is dtype.scalar else _asarray(data, dtype.np)  # type: ignore[index]
     elif data.dtype is not dtype.np and data.dtype != dtype.np:
         data = data.astype(dtype.np)
     return Tensor(data, dtype)
@@ -186,9 +187,10 @@ _SYMBOLS = {
 def _unsupported(other: Any) -> TorchTypeError:
     """Python's TypeError for `tensor OP other`, naming the operator of the calling op."""
     import sys
+    from types import FrameType
 
     names = []
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     for _ in range(3):
         if frame is None:
             break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -25,8 +27,8 @@ class DType:
         self, name: str, np_type: type, category: int, tensor_type: str, short: str
     ) -> None:
         self.name = name
-        self.np = np.dtype(np_type)
-        self.scalar = self.np.type  # the numpy scalar class (np.float32, ...)
+        self.np: np.dtype[Any] = np.dtype(np_type)
+        self.scalar: type[np.generic] = self.np.type  # the numpy scalar class (np.float32, ...)
         self.category = category  # 0 bool, 1 integer, 2 floating
         self.is_floating_point = category == 2
         self.is_complex = False
