@@ -123,10 +123,16 @@ def to_array(data: Any, dtype: _dt.DType | None) -> tuple[np.ndarray, _dt.DType]
     """Nested Python data as an array of the inferred (or given) dtype."""
     simple = _simple_rows(data)
     if simple is not None:
-        kinds, rows = simple
-        inferred = _dt.DEFAULT_FLOAT if float in kinds else _dt.int64 if int in kinds else _dt.bool_
+        plain_kinds, rows = simple
+        inferred = (
+            _dt.DEFAULT_FLOAT
+            if float in plain_kinds
+            else _dt.int64
+            if int in plain_kinds
+            else _dt.bool_
+        )
         dt = dtype or inferred
-        if dt.category == 1 and float in kinds:
+        if dt.category == 1 and float in plain_kinds:
             pass  # the general path checks nan/inf for integer targets
         else:
             return np.array(rows, dtype=dt.np), dt
