@@ -383,7 +383,7 @@ def select(input: Tensor, dim: builtins.int, index: Any) -> Tensor:
     k = wrap_dim(dim, d.ndim)
     index = builtins.int(index)
     i = _check_index(index, d.shape[k], k)
-    key = (slice(None),) * k + (i, Ellipsis)
+    key: tuple[Any, ...] = (slice(None),) * k + (i, Ellipsis)
     return _view(input, d[key], _SELECT, key)
 
 
@@ -416,7 +416,7 @@ def narrow(input: Tensor, dim: builtins.int, start: Any, length: builtins.int) -
 def _normalize_key(key: Any) -> tuple:
     if not isinstance(key, tuple):
         key = (key,)
-    out = []
+    out: list[Any] = []
     for k in key:
         if isinstance(k, Tensor):
             if k._dtype is _dt.bool_ or k._dtype is _dt.uint8:
@@ -617,6 +617,7 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
             dim += 1
         elif k is not None:
             dim += _consumed(k)
+    vdata: np.ndarray | builtins.int | builtins.float
     if isinstance(value, Tensor):
         vdata = value._data
     elif isinstance(value, (builtins.int, builtins.float, builtins.bool)):
@@ -824,7 +825,7 @@ def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     k = wrap_dim(dim, d.ndim)
     out = []
     for i in range(d.shape[k]):
-        key = (slice(None),) * k + (i, Ellipsis)
+        key: tuple[Any, ...] = (slice(None),) * k + (i, Ellipsis)
         out.append(_view(input, d[key], RULES["unbind"], key))
     return tuple(out)
 
