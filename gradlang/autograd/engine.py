@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -85,6 +85,7 @@ def _version_error(node: Node, index: int, tensor: Tensor, expected: int) -> Tor
     current = tensor._vc.value if tensor._vc is not None else 0
     shape = ", ".join(str(s) for s in tensor._data.shape)
     what = f"[{tensor._dtype.tensor_type} [{shape}]]"
+    maker: str | None
     if index == -1:
         maker = node.rule.node
     else:
@@ -291,7 +292,8 @@ def run(
                 if not keep_graph:
                     node.freed = True
                     node.freed_at = _origin.current
-            grads = rule.grads
+            # every rule gives each input a formula; None entries are not made by rule()
+            grads = cast("tuple[Callable[..., Any], ...]", rule.grads)
             variadic = rule.variadic
             inputs = node.inputs
             out = node.out

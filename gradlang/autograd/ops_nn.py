@@ -467,7 +467,8 @@ def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarr
     from gradlang.autograd.shapes import broadcast_shapes
 
     broadcast_shapes(input._data.shape, target._data.shape)
-    return np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
+    a, b = np.broadcast_arrays(input._data, target._data.astype(input._data.dtype))
+    return a, b
 
 
 def mse_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:

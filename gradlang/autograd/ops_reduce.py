@@ -28,7 +28,8 @@ def _float_sum(d: np.ndarray, dims: tuple[int, ...] | None, keepdims: bool = Fal
     """Sum in PyTorch's order where cascade_sum replays it, numpy's sum elsewhere."""
     out = torch_order_sum(d, dims)
     if out is None:
-        return _add_reduce(d, axis=dims, keepdims=keepdims)
+        # numpy's stubs overload keepdims only as Literal[True]/Literal[False], not bool
+        return _add_reduce(d, axis=dims, keepdims=keepdims)  # type: ignore[call-overload]
     if keepdims:
         out = np.expand_dims(out, tuple(range(d.ndim)) if dims is None else dims)
     return out

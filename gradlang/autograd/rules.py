@@ -411,11 +411,11 @@ rule("rad2deg", "Rad2DegBackward0", ("grad * 180/pi", lambda g, i, o, a: T.mul_s
 rule(
     "unique",
     "Unique2Backward0",
-    ("not differentiable", lambda g, i, o, a: _not_implemented("_unique2"), NONE),
+    ("not differentiable", lambda g, i, o, a: _derivative_not_implemented("_unique2"), NONE),
 )
 
 
-def _not_implemented(op: str) -> Any:
+def _derivative_not_implemented(op: str) -> Any:
     from gradlang.autograd.errors import TorchNotImplementedError
 
     raise TorchNotImplementedError(f"the derivative for '{op}' is not implemented.")

@@ -529,6 +529,7 @@ def tensor_repr(
     data: np.ndarray, dtype_name: str, grad_fn_name: str | None, requires_grad: bool
 ) -> str:
     """Print through printing.py (another engineer's); a plain fallback until it exists."""
+    real: Callable[[np.ndarray, str, str | None, bool], str] | None
     try:
         from gradlang.autograd.printing import tensor_repr as real
     except ImportError:
