@@ -509,14 +509,14 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         lo = None if min is None else (min if min.__class__ is Tensor else as_tensor_operand(min))
         hi = None if max is None else (max if max.__class__ is Tensor else as_tensor_operand(max))
         with _gm.no_grad():
-            out = input
+            clamped = input
             if lo is not None:
-                out = maximum(out, lo)
+                clamped = maximum(clamped, lo)
             if hi is not None:
-                out = minimum(out, hi)
+                clamped = minimum(clamped, hi)
         if _gm.enabled and any(t is not None and t._requires_grad for t in (input, lo, hi)):
-            record(out, RULES["clamp_tensor"], (input, lo, hi))
-        return out
+            record(clamped, RULES["clamp_tensor"], (input, lo, hi))
+        return clamped
     d = input._data
     dt = input._dtype
     if dt.category != 2 and (isinstance(min, float) or isinstance(max, float)):
@@ -792,7 +792,7 @@ def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Ten
 
     n = y._data.shape[dim]
     if x is None or not isinstance(x, Tensor):
-        spacing = 1.0 if dx is None and x is None else (dx if dx is not None else x)
+        spacing = dx if dx is not None else (x if x is not None else 1.0)
         ends = add(s.select(y, dim, 0), s.select(y, dim, -1))
         return bw.mul_scalar(sub(red.sum(y, dim), bw.mul_scalar(ends, 0.5)), spacing)
     if x._data.ndim == 1 and y._data.ndim > 1:
