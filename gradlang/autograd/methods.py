@@ -480,9 +480,9 @@ def install() -> None:
     for name, fn in inplace.items():
         setattr(Tensor, name, numpy_aliases(fn))
     for name in CORE_PUBLIC:
-        fn = Tensor.__dict__.get(name)
-        if inspect.isfunction(fn) and not hasattr(fn, "__wrapped__"):
-            setattr(Tensor, name, numpy_aliases(fn))
+        attr = Tensor.__dict__.get(name)
+        if inspect.isfunction(attr) and not hasattr(attr, "__wrapped__"):
+            setattr(Tensor, name, numpy_aliases(attr))
     for name, fn in PROPERTIES.items():
         setattr(Tensor, name, property(fn))
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
