@@ -8,7 +8,6 @@ Targets of assignments are `Name`, `Attribute`, `Subscript`, or a `Tuple`/`List`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from gradlang.errors import Span
 
@@ -181,24 +180,24 @@ class Subscript:
     index: Expr
 
 
-Expr = Union[
-    Constant,
-    Name,
-    FString,
-    List,
-    Tuple,
-    ListComp,
-    IfExp,
-    Lambda,
-    BoolOp,
-    UnaryOp,
-    BinOp,
-    Compare,
-    Call,
-    Attribute,
-    Subscript,
-    Slice,
-]
+Expr = (
+    Constant
+    | Name
+    | FString
+    | List
+    | Tuple
+    | ListComp
+    | IfExp
+    | Lambda
+    | BoolOp
+    | UnaryOp
+    | BinOp
+    | Compare
+    | Call
+    | Attribute
+    | Subscript
+    | Slice
+)
 
 # ---------------------------------------------------------------------------------------
 # Statements
@@ -325,23 +324,23 @@ class ImportFrom:
     names: tuple[ImportName, ...]
 
 
-Stmt = Union[
-    ExprStmt,
-    Assign,
-    AugAssign,
-    If,
-    While,
-    For,
-    Break,
-    Continue,
-    Pass,
-    FunctionDef,
-    Return,
-    With,
-    Assert,
-    Import,
-    ImportFrom,
-]
+Stmt = (
+    ExprStmt
+    | Assign
+    | AugAssign
+    | If
+    | While
+    | For
+    | Break
+    | Continue
+    | Pass
+    | FunctionDef
+    | Return
+    | With
+    | Assert
+    | Import
+    | ImportFrom
+)
 
 
 @dataclass(frozen=True, slots=True)
