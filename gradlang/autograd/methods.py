@@ -6,6 +6,8 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
+from functools import cache
+from types import FunctionType as _FunctionType
 from typing import Any
 
 from gradlang.autograd import creation as c
@@ -393,31 +395,65 @@ def _translate(fn: Callable[..., Any], args: tuple, kwargs: dict, error: Excepti
 def _fixed_arity(fn: Callable[..., Any], names: list[str]) -> Callable[..., Any]:
     """The guard for an op with only required parameters, with its exact signature (no
     *args/**kwargs packing on the hot path)."""
-    arglist = ", ".join(names)
-    source = (
-        f"def public({arglist}):\n"
-        f"    try:\n"
-        f"        return fn({arglist})\n"
-        f"    except TorchError:\n"
-        f"        raise\n"
-        f"    except STRAY as error:\n"
-        f"        if isinstance(error, ValueError) and 'maximum supported dimension' in str(error):\n"
-        f"            raise\n"
-        f"        raise translate(fn, ({arglist},), {{}}, error) from None\n"
-    )
-    scope: dict[str, Any] = {
-        "fn": fn,
-        "TorchError": TorchError,
-        "STRAY": _STRAY,
-        "translate": _translate,
-    }
-    exec(source, scope)  # noqa: S102 - a fixed template over the op's own parameter names
-    public = scope["public"]
+    public = _guard_factory(tuple(names))(fn, TorchError, _STRAY, _translate)
     public.__name__ = public.__qualname__ = fn.__name__
     public.__doc__ = fn.__doc__
     public.__module__ = fn.__module__
     public.__wrapped__ = fn
     return public
+
+
+@cache
+def _guard_factory(names: tuple[str, ...]) -> Callable[..., Callable[..., Any]]:
+    """A function making `_fixed_arity`'s guard for these parameter names (compiled once per
+    distinct list of names, not once per op: import time)."""
+    arglist = ", ".join(names)
+    source = (
+        f"def make(fn, TorchError, STRAY, translate):\n"
+        f"    def public({arglist}):\n"
+        f"        try:\n"
+        f"            return fn({arglist})\n"
+        f"        except TorchError:\n"
+        f"            raise\n"
+        f"        except STRAY as error:\n"
+        f"            if isinstance(error, ValueError) and 'maximum supported dimension' in str(\n"
+        f"                error\n"
+        f"            ):\n"
+        f"                raise\n"
+        f"            raise translate(fn, ({arglist},), {{}}, error) from None\n"
+        f"    return public\n"
+    )
+    scope: dict[str, Any] = {}
+    exec(source, scope)  # noqa: S102 - a fixed template over the op's own parameter names
+    return scope["make"]  # type: ignore[no-any-return]
+
+
+_PLAIN_FLAGS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+
+
+def _plain_parameters(fn: Callable[..., Any]) -> tuple[list[str], bool] | None:
+    """(parameter names, all positional-or-keyword without defaults) of a plain Python
+    function, read off its code object; None when only inspect.signature can tell."""
+    code = getattr(fn, "__code__", None)
+    if (
+        code is None
+        or fn.__class__ is not _FunctionType
+        or hasattr(fn, "__wrapped__")
+        or hasattr(fn, "__signature__")
+    ):
+        return None
+    count = code.co_argcount + code.co_kwonlyargcount
+    flags = code.co_flags
+    has_var = bool(flags & _PLAIN_FLAGS)
+    count += bool(flags & inspect.CO_VARARGS) + bool(flags & inspect.CO_VARKEYWORDS)
+    names = list(code.co_varnames[:count])
+    plain = (
+        not has_var
+        and code.co_kwonlyargcount == 0
+        and code.co_posonlyargcount == 0
+        and not fn.__defaults__
+    )
+    return names, plain
 
 
 _STRAY = (
@@ -435,18 +471,25 @@ def numpy_aliases(fn: Callable[..., Any], always: bool = True) -> Callable[..., 
     """The public face of an op: accepts numpy's `axis=`/`keepdims=` for `dim=`/`keepdim=` (as
     PyTorch does) and turns any Python or numpy exception that escapes it into the engine's
     error classes with PyTorch-like text (free unless something is raised)."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return fn
-    has_dim = "dim" in params or "keepdim" in params
-    simple = [
-        p.name
-        for p in params.values()
-        if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty
-    ]
-    if not has_dim and len(simple) == len(params) and 1 <= len(simple) <= 3:
-        return _fixed_arity(fn, simple)
+    quick = _plain_parameters(fn)
+    if quick is not None:
+        names, plain = quick
+        has_dim = "dim" in names or "keepdim" in names
+        if not has_dim and plain and 1 <= len(names) <= 3:
+            return _fixed_arity(fn, names)
+    else:
+        try:
+            params = inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            return fn
+        has_dim = "dim" in params or "keepdim" in params
+        simple = [
+            p.name
+            for p in params.values()
+            if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty
+        ]
+        if not has_dim and len(simple) == len(params) and 1 <= len(simple) <= 3:
+            return _fixed_arity(fn, simple)
 
     def public(*args: Any, **kwargs: Any) -> Any:
         if kwargs and has_dim:
