@@ -399,7 +399,7 @@ def _fixed_arity(fn: Callable[..., Any], names: list[str]) -> Callable[..., Any]
     public.__name__ = public.__qualname__ = fn.__name__
     public.__doc__ = fn.__doc__
     public.__module__ = fn.__module__
-    public.__wrapped__ = fn
+    public.__wrapped__ = fn  # type: ignore[attr-defined]
     return public
 
 
