@@ -263,7 +263,9 @@ class Generator:
     """torch's CPU generator: MT19937 words, a cached normal sample, and the sampling kernels."""
 
     def __init__(self, seed: int = 0) -> None:
-        self._bits = np.random.MT19937()
+        # numpy's MT19937, made and seeded on first use (importing numpy.random costs ~9 ms
+        # of startup that programs without random numbers need not pay)
+        self._mt: Any = None
         self._seed = 0
         self._cached_normal: float | None = None
         self.manual_seed(seed)
@@ -276,8 +278,20 @@ class Generator:
         if not -(2**63) <= seed < _U64:
             raise ValueError("Overflow when unpacking long long")
         self._seed = seed % _U64
-        self._bits._legacy_seeding(self._seed & 0xFFFFFFFF)
+        if self._mt is not None:
+            self._mt._legacy_seeding(self._seed & 0xFFFFFFFF)
         self._cached_normal = None
+
+    @property
+    def _bits(self) -> Any:
+        """The MT19937 word stream (made on first use, seeded with the current seed)."""
+        mt = self._mt
+        if mt is None:
+            from numpy.random import MT19937
+
+            mt = self._mt = MT19937()
+            mt._legacy_seeding(self._seed & 0xFFFFFFFF)
+        return mt
 
     def initial_seed(self) -> int:
         return self._seed
