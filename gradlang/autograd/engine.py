@@ -449,6 +449,9 @@ def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
             )
         g = grads[k] if grads else None
         if g is None:
+            if not out._requires_grad:  # PyTorch's _make_grads leaves it to the engine's check
+                seeds.append(ones_like(out))
+                continue
             if out._data.size != 1:
                 raise TorchRuntimeError("grad can be implicitly created only for scalar outputs")
             if not out._dtype.is_floating_point:
@@ -536,10 +539,11 @@ def grad(
             raise TorchTypeError(
                 f"grad(): argument 'inputs' must be tuple of Tensors, not {type(t).__name__}"
             )
+    seeds = _seed(outs, _as_list(grad_outputs))
+    roots = [_root(t, k) for k, t in enumerate(outs)]  # PyTorch checks the outputs first
+    for t in ins:
         if not t._requires_grad:
             raise TorchRuntimeError("One of the differentiated Tensors does not require grad")
-    seeds = _seed(outs, _as_list(grad_outputs))
-    roots = [_root(t, k) for k, t in enumerate(outs)]
     if retain_graph is None:
         retain_graph = create_graph
     if materialize_grads:
