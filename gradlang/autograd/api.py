@@ -101,7 +101,13 @@ def parameter(data: Tensor | None = None, requires_grad: bool = True) -> Tensor:
     return out.requires_grad_(requires_grad) if requires_grad else out
 
 
-autograd = SimpleNamespace(grad=engine.grad, backward=autograd_backward, Variable=variable)
+autograd = SimpleNamespace(
+    grad=engine.grad,
+    backward=autograd_backward,
+    Variable=variable,
+    set_detect_anomaly=gm.set_detect_anomaly,
+    detect_anomaly=gm.detect_anomaly,
+)
 
 FUNCTIONAL: dict[str, Callable[..., Any]] = {
     "relu": nn.relu,

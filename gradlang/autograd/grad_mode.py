@@ -80,3 +80,35 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801 - torch's name
     ) -> None:
         global enabled
         enabled = self._previous
+
+
+class set_detect_anomaly(_GradModeContext):  # noqa: N801 - torch's name
+    """`with torch.autograd.set_detect_anomaly(True):` keeps the grad mode as it is; gradlang's
+    diagnostics already name the line that made a failing node, so there is nothing to add."""
+
+    __slots__ = ()
+
+    def __init__(self, mode: bool = True, check_nan: bool = True) -> None:
+        super().__init__(enabled)
+
+    def __enter__(self) -> None:
+        global enabled
+        self._previous = enabled
+
+    def __repr__(self) -> str:
+        return f"<torch.autograd.anomaly_mode.{type(self).__name__} object>"
+
+
+class detect_anomaly(set_detect_anomaly):  # noqa: N801 - torch's name
+    """`with torch.autograd.detect_anomaly():`, as set_detect_anomaly(True)."""
+
+    __slots__ = ()
+
+    def __init__(self, check_nan: bool = True) -> None:
+        from gradlang.autograd import warnings as _warnings
+
+        super().__init__(True, check_nan)
+        _warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging."
+        )
