@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gradlang.errors import Span
+from gradlang.syntax.codegen_cache import CodegenCache
+
+# the methods dataclasses writes for the classes below, compiled once (import time)
+_CODEGEN = CodegenCache(__file__, "ir")
+_CODEGEN.begin()
 
 # ---------------------------------------------------------------------------------------
 # Expressions
@@ -349,3 +354,6 @@ class Module:
 
     span: Span
     body: tuple[Stmt, ...]
+
+
+_CODEGEN.end()
