@@ -166,7 +166,11 @@ TORCH: dict[str, Any] = {
     "autograd": autograd,
     "nn": SimpleNamespace(functional=SimpleNamespace(**FUNCTIONAL), Parameter=parameter),
     "linalg": SimpleNamespace(
-        norm=red.linalg_norm, vector_norm=red.vector_norm, det=la.det, inv=la.inverse
+        norm=red.linalg_norm,
+        vector_norm=red.vector_norm,
+        det=la.det,
+        inv=la.inverse,
+        solve=la.solve,
     ),
     "pi": math.pi,
     "e": math.e,

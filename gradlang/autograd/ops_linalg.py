@@ -328,6 +328,32 @@ def det(input: Tensor) -> Tensor:
     return r
 
 
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """torch.linalg.solve: X with A @ X = B (B a vector or a matrix of columns)."""
+    a = _square(A, "solve")
+    b = B._data
+    vector = b.ndim == a.ndim - 1
+    if b.ndim == 0 or b.shape[-1 if vector else -2] != a.shape[-1]:
+        raise TorchRuntimeError(
+            "linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+            f"({'x'.join(map(str, a.shape))} and "
+            f"{'x'.join(map(str, b.shape + ((1,) if vector else ())))})"
+        )
+    try:
+        x = np.linalg.solve(
+            a.astype(np.float64), (b[..., None] if vector else b).astype(np.float64)
+        )
+    except np.linalg.LinAlgError:
+        raise TorchRuntimeError(
+            "torch.linalg.solve: The solver failed because the input matrix is singular."
+        ) from None
+    out = x[..., 0] if vector else x
+    r = Tensor(out.astype(a.dtype), A._dtype)
+    if _gm.enabled and (A._requires_grad or B._requires_grad):
+        record(r, RULES["linalg_solve"], (A, B), vector)
+    return r
+
+
 def inverse(input: Tensor) -> Tensor:
     d = _square(input, "inv")
     try:

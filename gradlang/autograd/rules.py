@@ -1307,6 +1307,25 @@ rule(
     ),
 )
 rule(
+    "linalg_solve",
+    "LinalgSolveExBackward0",
+    (
+        "-gB @ result.mT (gB = solve(A.mT, grad))",
+        lambda g, i, o, a: _solve_grads(g, i, o, a)[0],
+        (0, -1),
+    ),
+    ("solve(A.mT, grad)", lambda g, i, o, a: _solve_grads(g, i, o, a)[1], (0, -1)),
+)
+
+
+def _solve_grads(g: Any, i: Any, o: Any, vector: bool) -> tuple[Any, Any]:
+    gb = T.linalg.solve(i[0].transpose(-2, -1), g)
+    if vector:
+        return -gb.unsqueeze(-1) @ o.unsqueeze(-2), gb
+    return -gb @ o.transpose(-2, -1), gb
+
+
+rule(
     "inverse",
     "LinalgInvExBackward0",
     (

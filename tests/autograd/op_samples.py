@@ -297,6 +297,18 @@ SAMPLES: list[Sample] = [
     S("det", lambda t, a: (a + 3 * t.eye(3, dtype=a.dtype)).det(), A(3, 3)),
     S("inverse", lambda t, a: (a + 3 * t.eye(2, dtype=a.dtype)).inverse(), A(2, 2)),
     S("inverse", lambda t, a: t.linalg.inv(a + 3 * t.eye(2, dtype=a.dtype)), A(2, 2)),
+    S(
+        "linalg_solve",
+        lambda t, a, b: t.linalg.solve(a + 3 * t.eye(2, dtype=a.dtype), b),
+        A(2, 2),
+        A(2),
+    ),
+    S(
+        "linalg_solve",
+        lambda t, a, b: t.linalg.solve(a + 3 * t.eye(3, dtype=a.dtype), b),
+        A(3, 3),
+        A(3, 2),
+    ),
     S("trace", lambda t, a: a.trace(), A(3, 3)),
     S("diag", lambda t, a: a.diag(), A(3, 3)),
     S("tril", lambda t, a: a.tril(), A(3, 3)),
