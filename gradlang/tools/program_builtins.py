@@ -16,13 +16,9 @@ from typing import Any
 from gradlang.autograd.errors import TorchTypeError
 from gradlang.autograd.tensor import Tensor
 from gradlang.tools import functional, history
-from gradlang.tools.explain import explain as _explain
-from gradlang.tools.explain import start_trace
 from gradlang.tools.gradcheck import report, torch_gradcheck
-from gradlang.tools.graph_text import render_text
-from gradlang.tools.naming import NameIndex, scopes_of
-from gradlang.tools.show import show as _show
-from gradlang.tools.why import explain_why
+
+# show, graph, explain and why import their modules on first use (startup time)
 
 _TRACES: weakref.WeakKeyDictionary[Any, Callable[[], None]] = weakref.WeakKeyDictionary()
 
@@ -34,8 +30,10 @@ FUNCTIONAL: dict[str, Callable[..., Any]] = {
 }
 
 
-def names_in(interp: Any) -> NameIndex:
+def names_in(interp: Any) -> Any:
     """The names a running program sees now: its live locals, then its globals."""
+    from gradlang.tools.naming import NameIndex, scopes_of
+
     return NameIndex(scopes_of(interp))
 
 
@@ -61,12 +59,16 @@ def _write(interp: Any, text: str) -> None:
 
 
 def b_show(interp: Any, *values: Any) -> None:
+    from gradlang.tools.show import show as _show
+
     _write(interp, _show(*values, names=names_in(interp)))
 
 
 def b_graph(interp: Any, t: Any, only: Any = None) -> None:
     if not isinstance(t, Tensor):
         raise TorchTypeError(f"graph() expects a tensor, not {type(t).__name__}")
+    from gradlang.tools.graph_text import render_text
+
     _write(interp, render_text(t, names_in(interp), only if isinstance(only, Tensor) else None))
 
 
@@ -75,6 +77,8 @@ def b_explain(
 ) -> None:
     if not isinstance(t, Tensor):
         raise TorchTypeError(f"explain() expects a tensor, not {type(t).__name__}")
+    from gradlang.tools.explain import explain as _explain
+
     _explain(
         t,
         gradient,
@@ -87,6 +91,9 @@ def b_explain(
 
 
 def b_why(interp: Any, x: Any) -> None:
+    from gradlang.tools.naming import scopes_of
+    from gradlang.tools.why import explain_why
+
     names = names_in(interp)
     tensors = [v for scope in scopes_of(interp) for v in scope.values() if isinstance(v, Tensor)]
     sources = getattr(interp, "sources", None)
@@ -113,6 +120,8 @@ def set_trace(interp: Any, on: bool) -> None:
     if stop is not None:
         stop()
     if on:
+        from gradlang.tools.explain import start_trace
+
         _TRACES[interp] = start_trace(
             lambda s: _write(interp, s), lambda: names_in(interp), source_line_of(interp)
         )
