@@ -287,7 +287,7 @@ class Generator:
         """The MT19937 word stream (made on first use, seeded with the current seed)."""
         mt = self._mt
         if mt is None:
-            from numpy.random import MT19937
+            from gradlang.autograd.mt19937 import MT19937
 
             mt = self._mt = MT19937()
             mt._legacy_seeding(self._seed & 0xFFFFFFFF)
