@@ -18,7 +18,49 @@ PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE: bool | None = None  # None: chosen from the values, as torch's default
 PREFIX = "tensor("
+
+_PROFILES = {
+    "default": (4, 1000, 3, 80),
+    "short": (2, 1000, 2, 80),
+    "full": (4, math.inf, 3, 80),
+}
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """torch.set_printoptions: a profile first (default / short / full), then each option."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    from gradlang.autograd.errors import TorchTypeError
+
+    for name, value in (
+        ("precision", precision),
+        ("edgeitems", edgeitems),
+        ("linewidth", linewidth),
+    ):
+        if value is not None and (type(value) is not int or value < 0):
+            raise TorchTypeError(f"set_printoptions(): '{name}' must be a non-negative int")
+    if threshold is not None and not isinstance(threshold, (int, float)):
+        raise TorchTypeError("set_printoptions(): 'threshold' must be a number")
+    if profile in _PROFILES:  # PyTorch ignores an unknown profile
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]  # type: ignore[assignment]
+    if precision is not None:
+        PRECISION = int(precision)
+    if threshold is not None:
+        THRESHOLD = threshold  # type: ignore[assignment]
+    if edgeitems is not None:
+        EDGEITEMS = int(edgeitems)
+    if linewidth is not None:
+        LINEWIDTH = int(linewidth)
+    SCI_MODE = sci_mode
+
 
 # dtypes that never show a `dtype=` suffix on a non-empty tensor (torch's defaults)
 _DEFAULT_DTYPES = frozenset({"float32", "int64", "bool"})
@@ -52,6 +94,8 @@ class _Formatter:
         with np.errstate(over="ignore"):
             ratio = float(np.float64(high) / np.float64(low))
         self.sci_mode = ratio > 1000.0 or high > 1.0e8 or low < 1.0e-4
+        if SCI_MODE is not None:
+            self.sci_mode = SCI_MODE
         values = nz.tolist()
         if self.sci_mode:
             widths = (len(f"{v:.{PRECISION}e}") for v in values)

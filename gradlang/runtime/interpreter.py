@@ -68,6 +68,9 @@ class Interpreter:
         manual_seed = engine.torch_table().get("manual_seed")
         if manual_seed is not None and seed is not None:  # None: leave the generator alone
             manual_seed(seed)
+        from gradlang.autograd.printing import set_printoptions
+
+        set_printoptions(profile="default")  # every run starts from PyTorch's print options
         self.meter.rebase()
 
     # -- running ----------------------------------------------------------------------
