@@ -30,6 +30,14 @@ SINGLE_THREAD = {
 }
 
 
+def precompile() -> None:
+    """Compile gradlang to .pyc as `pip install` does, so children start like a user's install
+    (this machine sets PYTHONDONTWRITEBYTECODE, which would make every child compile)."""
+    import compileall
+
+    compileall.compile_dir(str(REPO / "gradlang"), quiet=1)
+
+
 def child_env() -> dict[str, str]:
     """The environment of every measured child: single-threaded, gradlang importable."""
     env = dict(os.environ)

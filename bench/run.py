@@ -18,7 +18,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import CLOCK  # noqa: E402
+from bench.harness import CLOCK, precompile  # noqa: E402
 from bench.measure import Config, Row  # noqa: E402
 from bench.report import machine, results_block, table, write_doc  # noqa: E402
 from bench.suite import SUITE  # noqa: E402
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     CLOCK["name"] = args.clock
     names = args.only or list(SUITE)
     config = Config(quick=args.quick)
+    precompile()
     rows: list[Row] = []
     for name in names:
         start = time.perf_counter()
