@@ -8,9 +8,13 @@ numpy's own MT19937 (imported then), which continues the identical stream faster
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.random._mt19937 import _MT19937State
 
 N = 624
 M = 397
@@ -72,7 +76,7 @@ class MT19937:
         }
 
     @state.setter
-    def state(self, value: dict[str, Any]) -> None:
+    def state(self, value: Mapping[str, Any]) -> None:
         inner = value["state"]
         self._key = np.array(inner["key"], np.uint32)
         self._pos = int(inner["pos"])
@@ -83,7 +87,7 @@ class MT19937:
             from numpy.random import MT19937 as Fast
 
             fast = Fast()
-            fast.state = self.state
+            fast.state = cast("_MT19937State", self.state)  # the same layout, by construction
             out: np.ndarray = fast.random_raw(n)
             self.state = fast.state
             return out
