@@ -86,7 +86,7 @@ class MT19937:
         if n > LARGE:
             from numpy.random import MT19937 as Fast
 
-            fast = Fast()
+            fast: Any = Fast()
             fast.state = cast("_MT19937State", self.state)  # the same layout, by construction
             out: np.ndarray = fast.random_raw(n)
             self.state = fast.state

@@ -39,7 +39,20 @@ _POWT = RULES["pow_tensor"]
 _POWS = RULES["pow_scalar_base"]
 _RECIP = RULES["reciprocal"]
 _float32 = _dt.float32
+_float64 = _dt.float64
 _bool = _dt.bool_
+
+
+def _scalar_operand(ad: Any, bd: Any, dt: Any) -> Any:
+    """`bd` as a numpy/Python scalar when `ad` and `bd` are 0-dim float32/float64 operands
+    (numpy's scalar arithmetic: the ufunc's bits at a fraction of its cost), else None."""
+    if ad.ndim == 0 and (dt is _float32 or dt is _float64):
+        cls = bd.__class__
+        if cls is float:
+            return bd
+        if cls is ndarray and bd.ndim == 0:
+            return bd[()]
+    return None
 
 
 def _tensor_first(input: Any, other: Any, name: str) -> tuple[Tensor, Any, bool]:
@@ -71,10 +84,16 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     ad, bd, dt = promote_operands(input, other)
     if alpha != 1:
         bd = bd * alpha
-    try:
-        out = np.add(ad, bd)
-    except ValueError:
-        raise broadcast_error(ad, bd) from None
+        scalar = None
+    else:
+        scalar = _scalar_operand(ad, bd, dt)
+    if scalar is not None:
+        out = ad[()] + scalar
+    else:
+        try:
+            out = np.add(ad, bd)
+        except ValueError:
+            raise broadcast_error(ad, bd) from None
     r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
     if _gm.enabled and (
         input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
@@ -132,10 +151,14 @@ def mul(input: Any, other: Any) -> Tensor:
     if input.__class__ is not Tensor:
         input, other, _ = _tensor_first(input, other, "mul")
     ad, bd, dt = promote_operands(input, other)
-    try:
-        out = np.multiply(ad, bd)
-    except ValueError:
-        raise broadcast_error(ad, bd) from None
+    scalar = _scalar_operand(ad, bd, dt)
+    if scalar is not None:
+        out = ad[()] * scalar
+    else:
+        try:
+            out = np.multiply(ad, bd)
+        except ValueError:
+            raise broadcast_error(ad, bd) from None
     r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
     if _gm.enabled and (
         input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
