@@ -410,8 +410,9 @@ def _keep(t: Tensor, g: Tensor, create_graph: bool, watchers: list[Observer] | N
     if g._dtype is not t._dtype:
         g = g.to(t._dtype)
     old = t._grad
-    global grad_was_empty
-    grad_was_empty = old is None or not old._data.any()
+    if watchers is not None:
+        global grad_was_empty
+        grad_was_empty = old is None or not old._data.any()
     if old is None:
         t._grad = g if create_graph and g._requires_grad else _fresh(g)
     elif create_graph:
