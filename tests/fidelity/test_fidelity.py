@@ -17,47 +17,22 @@ from pathlib import Path
 
 import pytest
 
-from gradlang.errors import GradlangError
-from gradlang.runtime import Interpreter, Limits
-from gradlang.syntax.parser import parse
-
 HERE = Path(__file__).resolve().parent
 SNIPPETS = sorted(HERE.glob("*.grad"))
 sys.path.insert(0, str(HERE.parent / "programs"))
 
+from gradlang_runner import params, run_gradlang  # noqa: E402
 from torch_runner import error_matches, expected_error  # noqa: E402
 
 # Snippets where gradlang still differs from PyTorch (xfail, not strict: they pass once fixed).
 KNOWN_GAPS: dict[str, str] = {}
 
 
-def params() -> list[object]:
-    return [
-        pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN_GAPS[p.stem], strict=False))
-        if p.stem in KNOWN_GAPS
-        else p
-        for p in SNIPPETS
-    ]
-
-
-def run_gradlang(path: Path) -> tuple[str, tuple[str, str, int] | None]:
-    """Stdout of a snippet on gradlang, and its error as (type, message, line)."""
-    out: list[str] = []
-    source = path.read_text()
-    interp = Interpreter(Limits(timeout=20), HERE, out.append, lambda text: None, seed=0)
-    error = None
-    try:
-        interp.run(parse(source, str(path)), source)
-    except GradlangError as exc:
-        error = (exc.type_name, exc.message, exc.span.line if exc.span else 0)
-    return "".join(out), error
-
-
 def test_sweep_is_big_enough() -> None:
     assert len(SNIPPETS) >= 60
 
 
-@pytest.mark.parametrize("path", params(), ids=[p.stem for p in SNIPPETS])
+@pytest.mark.parametrize("path", params(SNIPPETS, KNOWN_GAPS), ids=[p.stem for p in SNIPPETS])
 def test_snippet(path: Path) -> None:
     output, error = run_gradlang(path)
     want_error = expected_error(path.read_text())
@@ -66,7 +41,7 @@ def test_snippet(path: Path) -> None:
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("path", params(), ids=[p.stem for p in SNIPPETS])
+@pytest.mark.parametrize("path", params(SNIPPETS, KNOWN_GAPS), ids=[p.stem for p in SNIPPETS])
 def test_snippet_against_torch(path: Path) -> None:
     pytest.importorskip("torch")
     from torch_runner import run_torch

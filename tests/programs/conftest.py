@@ -1,4 +1,4 @@
-"""Makes torch_runner importable by the corpus tests."""
+"""Makes torch_runner and gradlang_runner importable by the corpus tests."""
 
 import sys
 from pathlib import Path
