@@ -72,6 +72,10 @@ class ExpressionCompiler:
 
     # -- plumbing -------------------------------------------------------------------
     def expr(self, node: ir.Expr) -> Code:
+        return self.compile_node("e_", node)
+
+    def compile_node(self, prefix: str, node: ir.Expr | ir.Stmt) -> Code:
+        """Compile `node` with the method `prefix + its class name`, counting nesting depth."""
         self.nesting += 1
         try:
             if self.nesting > self.limits.max_nesting:
@@ -80,7 +84,7 @@ class ExpressionCompiler:
                     node.span,
                     "Limits.max_nesting",
                 )
-            method = getattr(self, "e_" + type(node).__name__, None)
+            method = getattr(self, prefix + type(node).__name__, None)
             if method is None:
                 raise GradlangError(
                     "SyntaxError", f"{type(node).__name__} is not supported", node.span

@@ -62,24 +62,7 @@ class Compiler(ExpressionCompiler):
         return block
 
     def stmt(self, node: ir.Stmt) -> Code:
-        self.nesting += 1
-        try:
-            if self.nesting > self.limits.max_nesting:
-                from gradlang.runtime.limits import limit_error
-
-                raise limit_error(
-                    f"the program nests more than {self.limits.max_nesting} levels deep",
-                    node.span,
-                    "Limits.max_nesting",
-                )
-            method = getattr(self, "s_" + type(node).__name__, None)
-            if method is None:
-                raise GradlangError(
-                    "SyntaxError", f"{type(node).__name__} is not supported", node.span
-                )
-            return method(node)
-        finally:
-            self.nesting -= 1
+        return self.compile_node("s_", node)
 
     # -- simple statements ----------------------------------------------------------------
     def s_ExprStmt(self, node: ir.ExprStmt) -> Code:
