@@ -72,15 +72,6 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801 - torch's name
         global enabled
         enabled = self._mode
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        global enabled
-        enabled = self._previous
-
 
 class set_detect_anomaly(_GradModeContext):  # noqa: N801 - torch's name
     """`with torch.autograd.set_detect_anomaly(True):` keeps the grad mode as it is; gradlang's
