@@ -26,7 +26,9 @@ from gradlang.autograd.inplace import apply_inplace, build_inplace_methods
 from gradlang.autograd.shapes import broadcast_shapes
 from gradlang.autograd.tensor import Tensor
 
-METHODS: dict[str, Callable[..., Any]] = {
+# The ops that are both `torch.NAME` and `Tensor.NAME`, on the same function (api.TORCH
+# includes this table).
+SHARED: dict[str, Callable[..., Any]] = {
     # arithmetic
     "add": m.add,
     "sub": m.sub,
@@ -65,7 +67,6 @@ METHODS: dict[str, Callable[..., Any]] = {
     "tile": s.tile,
     "arctan2": m.atan2,
     "lerp": m.lerp,
-    "where": lambda self, c, o: m.where(c, self, o),
     # unary
     "exp": m.exp,
     "exp2": m.exp2,
@@ -183,16 +184,11 @@ METHODS: dict[str, Callable[..., Any]] = {
     "det": la.det,
     "inverse": la.inverse,
     # shape
-    "view": s.view,
-    "view_as": s.view_as,
     "reshape": s.reshape,
-    "reshape_as": s.reshape_as,
     "flatten": s.flatten,
     "unflatten": s.unflatten,
     "squeeze": s.squeeze,
     "unsqueeze": s.unsqueeze,
-    "expand": s.expand,
-    "expand_as": s.expand_as,
     "broadcast_to": s.broadcast_to,
     "transpose": s.transpose,
     "swapaxes": s.transpose,
@@ -201,14 +197,12 @@ METHODS: dict[str, Callable[..., Any]] = {
     "permute": s.permute,
     "movedim": s.movedim,
     "moveaxis": s.movedim,
-    "contiguous": s.contiguous,
     "clone": s.clone,
     "select": s.select,
     "narrow": s.narrow,
     "split": s.split,
     "chunk": s.chunk,
     "unbind": s.unbind,
-    "repeat": s.repeat,
     "flip": s.flip,
     "fliplr": s.fliplr,
     "flipud": s.flipud,
@@ -226,12 +220,25 @@ METHODS: dict[str, Callable[..., Any]] = {
     "diagonal": s.diagonal,
     "nonzero": s.nonzero,
     "argwhere": s.argwhere,
-    # dtype
+}
+
+METHODS: dict[str, Callable[..., Any]] = {
+    **SHARED,
+    # methods only (or, like where, with the tensor in another place than torch.NAME's)
+    "where": lambda self, c, o: m.where(c, self, o),
+    "view": s.view,
+    "view_as": s.view_as,
+    "reshape_as": s.reshape_as,
+    "expand": s.expand,
+    "expand_as": s.expand_as,
+    "contiguous": s.contiguous,
+    "repeat": s.repeat,
     "new_zeros": c.new_zeros,
     "new_ones": c.new_ones,
     "new_full": c.new_full,
     "new_empty": c.new_zeros,
     "new_tensor": c.new_tensor,
+    # dtype
     "to": s.to,
     "type_as": s.type_as,
     "float": s.float,
