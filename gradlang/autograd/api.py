@@ -76,16 +76,6 @@ def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
     return tuple(out)
 
 
-def autograd_backward(
-    tensors: Any,
-    grad_tensors: Any = None,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-    inputs: Any = None,
-) -> None:
-    engine.backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
-
-
 def variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:
     """The legacy `torch.autograd.Variable(t, requires_grad=...)`: a new leaf on t's data."""
     out = data.detach()
@@ -103,7 +93,7 @@ def parameter(data: Tensor | None = None, requires_grad: bool = True) -> Tensor:
 
 autograd = SimpleNamespace(
     grad=engine.grad,
-    backward=autograd_backward,
+    backward=engine.backward,
     Variable=variable,
     set_detect_anomaly=gm.set_detect_anomaly,
     detect_anomaly=gm.detect_anomaly,
