@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -112,7 +112,7 @@ def _version_error(node: Node, index: int, tensor: Tensor, expected: int) -> Tor
 
 def _check_saved(node: Node) -> None:
     """Freed graph and in-place modification checks for the tensors this run will read."""
-    if not node.freed:
+    if node.freed is None:
         # fast path: no saved tensor was ever touched by an in-place op (no counters)
         out = node.out
         if out is None or out._vc is None:
@@ -129,7 +129,7 @@ def _check_saved(node: Node) -> None:
             used.update(needs[0] if rule.variadic else needs[k])
     if not used:
         return
-    if node.freed:
+    if node.freed is not None:
         error = TorchRuntimeError(FREED_ERROR)
         error.freed_at = node.freed_at  # type: ignore[attr-defined]
         raise error
@@ -190,21 +190,8 @@ def _fresh(g: Tensor) -> Tensor:
     return Tensor(np.array(g._data, copy=True, order="C"), g._dtype)
 
 
-def run(
-    roots: Sequence[Any],
-    root_grads: Sequence[Tensor],
-    keep_graph: bool,
-    create_graph: bool,
-    capture: dict[Any, int] | None = None,
-    accumulate: bool = True,
-) -> dict[Any, Tensor]:
-    """Run backward from `roots` (nodes or AccumulateGrads) seeded with `root_grads`.
-
-    With `capture` (node -> index), the gradient reaching each captured node is returned
-    instead of being accumulated into `.grad` (autograd.grad); only nodes on a path to a
-    captured node run.
-    """
-    # 1. dependency counting over the reachable graph (iterative DFS)
+def _dependencies(roots: Sequence[Any]) -> tuple[dict[Any, int], list[Any]]:
+    """How many consumers send each reachable node a gradient, and the nodes in DFS order."""
     deps: dict[Any, int] = {}
     order: list[Any] = []
     stack: list[Any] = []
@@ -223,21 +210,43 @@ def run(
             else:
                 deps[nx] = 1
                 stack.append(nx)
-    needed: set[Any] | None = None
-    if capture is not None:
-        needed = set(capture)
-        changed = True
-        # propagate "leads to a captured node" backwards until stable (DFS order is not
-        # topological, so iterate; graphs here are small or chain-like)
-        while changed:
-            changed = False
-            for n in reversed(order):
-                if n not in needed:
-                    for nx in n.next:
-                        if nx is not None and nx in needed:
-                            needed.add(n)
-                            changed = True
-                            break
+    return deps, order
+
+
+def _leading_to(capture: dict[Any, int], order: list[Any]) -> set[Any]:
+    """The nodes with a path to a captured node (only those run in `autograd.grad`)."""
+    needed = set(capture)
+    changed = True
+    # propagate backwards until stable (DFS order is not topological, so iterate; graphs
+    # here are small or chain-like)
+    while changed:
+        changed = False
+        for n in reversed(order):
+            if n not in needed:
+                for nx in n.next:
+                    if nx is not None and nx in needed:
+                        needed.add(n)
+                        changed = True
+                        break
+    return needed
+
+
+def run(
+    roots: Sequence[Any],
+    root_grads: Sequence[Tensor],
+    keep_graph: bool,
+    create_graph: bool,
+    capture: dict[Any, int] | None = None,
+    accumulate: bool = True,
+) -> dict[Any, Tensor]:
+    """Run backward from `roots` (nodes or AccumulateGrads) seeded with `root_grads`.
+
+    With `capture` (node -> index), the gradient reaching each captured node is returned
+    instead of being accumulated into `.grad` (autograd.grad); only nodes on a path to a
+    captured node run.
+    """
+    deps, order = _dependencies(roots)
+    needed = _leading_to(capture, order) if capture is not None else None
     watchers = list(observers) if observers else None
     per_node: list[Observer] | None = None  # observers told about each node as it runs
     batched: list[Any] = []  # observers told the nodes that ran once, at the end (`pass_nodes`)
@@ -254,6 +263,7 @@ def run(
                 per_node.append(w)
         if batched:
             ran = []
+    keep_retained = accumulate and capture is None
     buffers: dict[Any, Tensor] = {}
     captured: dict[Any, Tensor] = {}
     heap: list[tuple[int, Any]] = []
@@ -261,6 +271,9 @@ def run(
         buffers[r] = _add(buffers.get(r), g)
     previous_mode = _gm.enabled
     _gm.enabled = create_graph
+    freed = None if keep_graph else (_origin.current,)
+    heappop = heapq.heappop
+    heappush = heapq.heappush
     try:
         for r in dict.fromkeys(roots):
             if deps[r] == 0:
@@ -269,38 +282,39 @@ def run(
                         r, buffers.pop(r), create_graph, capture, captured, accumulate, watchers
                     )
                 else:
-                    heapq.heappush(heap, (-r.seq, r))
-        heappop = heapq.heappop
-        heappush = heapq.heappush
+                    heappush(heap, (-r.seq, r))
         while heap:
-            node: Node = heappop(heap)[1]
+            node: Any = heappop(heap)[1]
             g = buffers.pop(node)
-            hooks = node.pre_hooks
-            if hooks:
-                g = _run_hooks(hooks, g)
-            kept = node.retained
-            if kept is not None and accumulate and capture is None:
-                _keep(kept, g, create_graph, watchers)
-            if capture is not None:
-                if node in capture:
+            if node.pre_hooks:
+                g = _run_hooks(node.pre_hooks, g)
+            if node.retained is not None and keep_retained:
+                _keep(node.retained, g, create_graph, watchers)
+            if needed is not None:
+                if node in capture:  # type: ignore[operator]
                     captured[node] = g
-                if node not in needed:  # type: ignore[operator]
+                if node not in needed:
                     continue
             rule = node.rule
-            if rule.saves:
-                _check_saved(node)
-                if not keep_graph:
-                    node.freed = True
-                    node.freed_at = _origin.current
-            # every rule gives each input a formula; None entries are not made by rule()
-            grads = cast("tuple[Callable[..., Any], ...]", rule.grads)
-            variadic = rule.variadic
             inputs = node.inputs
-            out = node.out
-            attrs = node.attrs
+            if rule.saves:
+                out = node.out
+                if node.freed is not None or (out is not None and out._vc is not None):
+                    _check_saved(node)
+                else:
+                    for t in inputs:
+                        if t.__class__ is Tensor and t._vc is not None:
+                            _check_saved(node)
+                            break
+                if freed is not None:
+                    node.freed = freed
             if ran is not None:
                 ran.append(node)
             results: list[Tensor | None] | None = [] if per_node else None
+            grads: Any = rule.grads  # rule() gives every input a formula
+            variadic = rule.variadic
+            out = node.out
+            attrs = node.attrs
             k = -1
             for nxt in node.next:
                 k += 1
@@ -317,27 +331,24 @@ def run(
                         results.append(None)
                     continue
                 like = inputs[k]
-                if gi._data.shape != like._data.shape or gi._dtype is not like._dtype:
+                if gi._dtype is not like._dtype or gi._data.shape != like._data.shape:
                     gi = _fit(gi, like)
                 if results is not None:
                     results.append(gi)
-                prev = buffers.get(nxt)
-                buffers[nxt] = gi if prev is None else prev + gi
                 left = deps[nxt] - 1
-                deps[nxt] = left
                 if left == 0:
+                    prev = buffers.pop(nxt, None)
+                    if prev is not None:
+                        gi = prev + gi
                     if nxt.__class__ is AccumulateGrad:
-                        _accumulate(
-                            nxt,
-                            buffers.pop(nxt),
-                            create_graph,
-                            capture,
-                            captured,
-                            accumulate,
-                            watchers,
-                        )
+                        _accumulate(nxt, gi, create_graph, capture, captured, accumulate, watchers)
                     else:
+                        buffers[nxt] = gi
                         heappush(heap, (-nxt.seq, nxt))
+                else:
+                    deps[nxt] = left
+                    prev = buffers.get(nxt)
+                    buffers[nxt] = gi if prev is None else prev + gi
             if per_node is not None:
                 for w in per_node:
                     w.node(node, g, tuple(results or ()))

@@ -35,13 +35,21 @@ class Node:
     instance overrides in its own `__dict__` when it needs to (keeps recording cheap).
     """
 
-    __slots__ = ("rule", "inputs", "next", "attrs", "origin", "seq", "__dict__", "__weakref__")
+    __slots__ = (
+        "rule",
+        "inputs",
+        "next",
+        "attrs",
+        "origin",
+        "seq",
+        "freed",
+        "__dict__",
+        "__weakref__",
+    )
 
     out: Tensor | None = None  # the saved output, when the rule needs it
     versions: tuple[int, ...] | None = None  # input versions at save time (None: all 0)
     out_version = 0
-    freed = False
-    freed_at: object = None  # origin of the backward that freed the saved tensors
     pre_hooks: list[Callable] | None = None
     retained: Tensor | None = None  # the tensor whose retain_grad() stores our gradient
 
@@ -52,6 +60,14 @@ class Node:
         self.attrs = attrs
         self.origin = origin
         self.seq = next(_sequence)
+        #: None while the saved tensors live; once a backward freed them, a 1-tuple holding
+        #: that backward's origin (one slot store, no instance dict, on the hot path)
+        self.freed: tuple[object] | None = None
+
+    @property
+    def freed_at(self) -> object:
+        """The origin of the backward that freed the saved tensors (None: not freed)."""
+        return self.freed[0] if self.freed is not None else None
 
     def name(self) -> str:
         return self.rule.node

@@ -49,7 +49,8 @@ class Pass:
 
     origin: object
     first: weakref.ref[Node] | None = None
-    nodes: IdentitySet = field(default_factory=IdentitySet)
+    nodes: set[int] = field(default_factory=set)  # the `seq` of every node that ran
+    freed: bool = False  # some node that ran had its saved tensors freed by this pass
     tensors: IdentitySet = field(default_factory=IdentitySet)
     fresh: IdentitySet = field(default_factory=IdentitySet)  # .grad was None/zero before
     failed: bool = False  # the pass stopped with an error
@@ -106,10 +107,9 @@ class History:
             p = self._pass()
         if p.first is None:
             p.first = weakref.ref(nodes[0])
-        refs = p.nodes._refs
-        ref = weakref.ref
-        for node in nodes:
-            refs[id(node)] = ref(node)
+        p.nodes.update([node.seq for node in nodes])
+        if not p.freed:
+            p.freed = any(node.freed is not None for node in nodes)
 
     def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None:
         p = self._pass()
@@ -134,7 +134,8 @@ class History:
         return bool(self.of_program())
 
     def passes_through(self, node: object) -> list[Pass]:
-        return [p for p in self.of_program() if node in p.nodes]
+        seq = getattr(node, "seq", None)
+        return [p for p in self.of_program() if seq in p.nodes]
 
     def passes_reaching(self, tensor: Tensor) -> list[Pass]:
         return [p for p in self.of_program() if tensor in p.tensors]
@@ -152,7 +153,7 @@ class History:
         return found[-1] if found else None
 
     def last_freeing(self, exclude_current: bool = False) -> Pass | None:
-        """The most recent pass that ran a node whose saved tensors are now freed.
+        """The most recent pass that freed the saved tensors of a node it ran.
 
         With `exclude_current`, a pass still open in the current statement (the one that just
         failed) is only the answer when no earlier pass freed anything (a loop's earlier turn).
@@ -162,7 +163,7 @@ class History:
             current = None
         fallback = None
         for p in reversed(self.passes):
-            if any(getattr(n, "freed", False) for n in list(p.nodes)):
+            if p.freed:
                 if p is current:
                     fallback = p
                     continue
