@@ -77,8 +77,12 @@ def log_softmax_backward_data(grad: Tensor, output: Tensor, dim: int) -> Tensor:
 def mse_loss_backward(grad: Tensor, self: Tensor, target: Tensor, attrs: Any) -> Tensor:
     reduction, n = attrs
     scale = 2.0 / max(n, 1) if reduction == "mean" else 2.0
-    x, t = np.broadcast_arrays(self._data, target._data.astype(self._data.dtype))
-    data = (x - t) * self._data.dtype.type(scale) * grad._data
+    x, t = self._data, target._data
+    if t.dtype != x.dtype:
+        t = t.astype(x.dtype)
+    if t.shape != x.shape:
+        x, t = np.broadcast_arrays(x, t)
+    data = (x - t) * x.dtype.type(scale) * grad._data
     return _out(data, self, "mse_loss_backward", (grad, self, target), attrs)
 
 

@@ -20,6 +20,7 @@ from gradlang.autograd import origin as _origin
 from gradlang.autograd import warnings as _warnings
 from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
 from gradlang.autograd.node import AccumulateGrad, Node
+from gradlang.autograd.rules import Rule
 from gradlang.autograd.size import Size
 from gradlang.autograd.tensor import Tensor
 
@@ -110,23 +111,31 @@ def _version_error(node: Node, index: int, tensor: Tensor, expected: int) -> Tor
     return error
 
 
+_USED_SAVES: dict[tuple[str, tuple[bool, ...]], tuple[int, ...]] = {}
+
+
+def _used_saves(rule: Rule, next_: tuple) -> tuple[int, ...]:
+    """The saved tensors (input indices, -1: the output) that the formulas of the inputs
+    with an edge read, sorted; cached per rule and edge pattern."""
+    live = tuple([n is not None for n in next_])
+    key = (rule.op, live)
+    used = _USED_SAVES.get(key)
+    if used is None:
+        needs = rule.needs
+        found: set[int] = set()
+        for k, on in enumerate(live):
+            if on:
+                found.update(needs[0] if rule.variadic else needs[k])
+        used = _USED_SAVES[key] = tuple(sorted(found))
+    return used
+
+
 def _check_saved(node: Node) -> None:
-    """Freed graph and in-place modification checks for the tensors this run will read."""
-    if node.freed is None:
-        # fast path: no saved tensor was ever touched by an in-place op (no counters)
-        out = node.out
-        if out is None or out._vc is None:
-            for t in node.inputs:
-                if t.__class__ is Tensor and t._vc is not None:
-                    break
-            else:
-                return
-    rule = node.rule
-    needs = rule.needs
-    used: set[int] = set()
-    for k, nxt in enumerate(node.next):
-        if nxt is not None:
-            used.update(needs[0] if rule.variadic else needs[k])
+    """Freed graph and in-place modification checks for the tensors this run will read.
+
+    `run` calls it only when they can fail: the graph was freed, or a saved tensor has a
+    version counter (some in-place op touched its storage)."""
+    used = _used_saves(node.rule, node.next)
     if not used:
         return
     if node.freed is not None:
@@ -135,7 +144,7 @@ def _check_saved(node: Node) -> None:
         raise error
     inputs = node.inputs
     versions = node.versions
-    for j in sorted(used):
+    for j in used:
         if j == -1:
             t = node.out
             expected = node.out_version

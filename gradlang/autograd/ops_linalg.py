@@ -119,17 +119,17 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
-    from gradlang.autograd import ops_shape as s
-
     _check(input, "matmul", 1, "input")
     _check(other, "matmul", 2, "other")
     da, db = input._data.ndim, other._data.ndim
+    if da == 2 and db == 2:  # the common case first
+        return mm(input, other)
     if da == 0 or db == 0:
         raise TorchRuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
         )
-    if da == 2 and db == 2:
-        return mm(input, other)
+    from gradlang.autograd import ops_shape as s
+
     if da == 1 and db == 1:
         return dot(input, other)
     if da == 2 and db == 1:
