@@ -395,7 +395,7 @@ def _accumulate(
     global grad_was_empty
     if watchers is not None:
         old = var._grad
-        grad_was_empty = old is None or not old._data.any()
+        grad_was_empty = old is None or not np.count_nonzero(old._data)
     _store(var, g, create_graph)
     if watchers is not None:
         for w in watchers:
@@ -432,7 +432,7 @@ def _keep(t: Tensor, g: Tensor, create_graph: bool, watchers: list[Observer] | N
     old = t._grad
     if watchers is not None:
         global grad_was_empty
-        grad_was_empty = old is None or not old._data.any()
+        grad_was_empty = old is None or not np.count_nonzero(old._data)
     if old is None:
         t._grad = g if create_graph and g._requires_grad else _fresh(g)
     elif create_graph:
@@ -452,9 +452,12 @@ def _as_list(x: Any) -> list[Any]:
     return [x]
 
 
-def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
-    from gradlang.autograd.creation import ones_like
+def _ones(like: Tensor) -> Tensor:
+    """The implicit seed: ones of `like`'s shape and dtype (a fresh, contiguous tensor)."""
+    return Tensor(np.ones(like._data.shape, like._dtype.np), like._dtype)
 
+
+def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
     seeds = []
     if grads and len(grads) != len(outputs):
         raise TorchRuntimeError(
@@ -471,7 +474,7 @@ def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
         g = grads[k] if grads else None
         if g is None:
             if not out._requires_grad:  # PyTorch's _make_grads leaves it to the engine's check
-                seeds.append(ones_like(out))
+                seeds.append(_ones(out))
                 continue
             if out._data.size != 1:
                 raise TorchRuntimeError("grad can be implicitly created only for scalar outputs")
@@ -480,7 +483,7 @@ def _seed(outputs: list[Tensor], grads: list[Any]) -> list[Tensor]:
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out._dtype}"
                 )
-            g = ones_like(out)
+            g = _ones(out)
         else:
             if not isinstance(g, Tensor):
                 from gradlang.autograd.creation import tensor
