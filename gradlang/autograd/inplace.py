@@ -121,11 +121,57 @@ def _keep_original_self(node: Any, t: Tensor) -> None:
         node.versions = (0,) + node.versions[1:]
 
 
+_DIRECT: dict[Callable[..., Tensor], np.ufunc] = {}  # filled on first use (import order)
+
+
+def _direct_ufunc(fn: Callable[..., Tensor]) -> np.ufunc | None:
+    if not _DIRECT:
+        from gradlang.autograd import ops_math as m
+
+        _DIRECT.update({m.add: np.add, m.sub: np.subtract, m.mul: np.multiply})
+    return _DIRECT.get(fn)
+
+
+def _write_direct(t: Tensor, fn: Callable[..., Tensor], other: Any) -> bool:
+    """`t OP= other` straight into t's storage when nothing is recorded and the out-of-place
+    result would have t's dtype and shape (SGD's `w -= lr * w.grad`): the same ufunc on the
+    same operands, so the same bits, without the temporary. False: take the general path."""
+    ufunc = _direct_ufunc(fn)
+    if ufunc is None:
+        return False
+    d = t._data
+    dtype = t._dtype
+    if dtype.category != 2 or not d.flags.writeable:
+        return False
+    if other.__class__ is Tensor:
+        if other._dtype is not dtype or (
+            _gm.enabled and (t._requires_grad or other._requires_grad)
+        ):
+            return False
+        od: Any = other._data
+        if od.shape != d.shape:
+            if od.ndim > d.ndim or any(
+                o != 1 and o != n for o, n in zip(od.shape[::-1], d.shape[::-1])
+            ):
+                return False
+    elif other.__class__ is float or other.__class__ is int:
+        if _gm.enabled and t._requires_grad:
+            return False
+        od = other
+    else:
+        return False
+    ufunc(d, od, out=d)
+    return True
+
+
 def apply_inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
     """Run the out-of-place `fn(t, ...)`, write the result into `t`, and adopt its node."""
     if t.__class__ is not Tensor:
         raise TorchTypeError("in-place operation on a non-tensor")
     check_inplace(t)
+    if not kwargs and len(args) == 1 and _write_direct(t, fn, args[0]):
+        t._bump_version()
+        return t
     r = fn(t, *args, **kwargs)
     node = r._grad_fn
     if node is not None and node.inputs and node.inputs[0] is t:
