@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from gradlang.autograd import grad_mode as _gm
-from gradlang.autograd.dispatch import record, record1, result
+from gradlang.autograd.dispatch import record, record1, record2, result
 from gradlang.autograd.errors import C10_NAMES, TorchRuntimeError, TorchTypeError
 from gradlang.autograd.rules import RULES
 from gradlang.autograd.shapes import broadcast_shapes, shape_list
@@ -53,7 +53,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     _same_dtype(input, mat2)
     r = Tensor(np.matmul(a, b), input._dtype)
     if _gm.enabled and (input._requires_grad or mat2._requires_grad):
-        record(r, _MM, (input, mat2))
+        record2(r, _MM, input, mat2)
     return r
 
 

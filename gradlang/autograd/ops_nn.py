@@ -13,7 +13,7 @@ from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd import warnings as _warnings
 from gradlang.autograd.cascade_sum import nll_order_sum, torch_order_sum
 from gradlang.autograd.creation import resolve_dtype
-from gradlang.autograd.dispatch import record, record1, result
+from gradlang.autograd.dispatch import record, record1, record2, result
 from gradlang.autograd.errors import (
     TorchIndexError,
     TorchNotImplementedError,
@@ -25,6 +25,8 @@ from gradlang.autograd.rules import RULES
 from gradlang.autograd.shapes import wrap_dim
 from gradlang.autograd.size import Size
 from gradlang.autograd.tensor import Tensor
+
+_MSE = RULES["mse_loss"]
 
 SOFTMAX_DIM_WARNING = (
     "Implicit dimension choice for {name} has been deprecated. Change the call to include "
@@ -459,7 +461,7 @@ def mse_loss(
     out = _reduce_np(diff * diff, reduction)
     r = result(out, input._dtype)
     if _gm.enabled and (input._requires_grad or target._requires_grad):
-        record(r, RULES["mse_loss"], (input, target), (reduction, diff.size))
+        record2(r, _MSE, input, target, (reduction, diff.size))
     return r
 
 
