@@ -306,8 +306,8 @@ def run(
                     continue
             rule = node.rule
             inputs = node.inputs
+            out = node.out
             if rule.saves:
-                out = node.out
                 if node.freed is not None or (out is not None and out._vc is not None):
                     _check_saved(node)
                 else:
@@ -317,12 +317,15 @@ def run(
                             break
                 if freed is not None:
                     node.freed = freed
+                    if out is not None:
+                        # the saved output is freed as PyTorch frees it; this also breaks the
+                        # output -> node -> output cycle, so the graph goes by refcounting
+                        node.out = None
             if ran is not None:
                 ran.append(node)
             results: list[Tensor | None] | None = [] if per_node else None
             grads: Any = rule.grads  # rule() gives every input a formula
             variadic = rule.variadic
-            out = node.out
             attrs = node.attrs
             k = -1
             for nxt in node.next:

@@ -48,7 +48,11 @@ def test_next_functions_and_accumulate_grad() -> None:
     assert pow_fn.name() == "PowBackward0" and nr == 0
     mul_fn = pow_fn.next_functions[0][0]
     acc, none = mul_fn.next_functions
-    assert acc[0].name() == "torch::autograd::AccumulateGrad" and acc[0].variable is x and none == (None, 0)
+    assert (
+        acc[0].name() == "torch::autograd::AccumulateGrad"
+        and acc[0].variable is x
+        and none == (None, 0)
+    )
     assert acc[0].next_functions == ()
     assert (x * 2).grad_fn.next_functions[0][0] is (x * 3).grad_fn.next_functions[0][0]
 
@@ -305,3 +309,38 @@ def test_inplace_on_views_rebases_the_base() -> None:
     want = _views_case(torch)
     assert got[:2] == want[:2] and got[4] == want[4]
     assert (got[2], got[3]) == ("CopySlices", "AsStridedBackward0")
+
+
+def test_freed_graph_goes_by_refcounting() -> None:
+    """A backward that frees the graph drops the saved output too, as PyTorch does, so no
+    output -> node -> output cycle is left for the garbage collector (a training loop's
+    graphs are freed at once, step by step)."""
+    import gc
+    import weakref
+
+    x = t.randn(4, 3, requires_grad=True)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        h = x.tanh()  # TanhBackward0 saves its output
+        loss = (h * 2).sigmoid().sum()  # and so does SigmoidBackward0
+        nodes = [weakref.ref(h.grad_fn), weakref.ref(loss.grad_fn.next_functions[0][0])]
+        outputs = [weakref.ref(h)]
+        loss.backward()
+        del h, loss
+        assert [r() for r in nodes + outputs] == [None, None, None]
+    finally:
+        if enabled:
+            gc.enable()
+    assert x.grad is not None
+
+
+def test_retained_graph_keeps_saved_output() -> None:
+    x = t.randn(3, requires_grad=True)
+    y = x.tanh()
+    y.sum().backward(retain_graph=True)
+    first = x.grad.clone()
+    y.sum().backward()
+    assert np.array_equal(x.grad._data, 2 * first._data)
+    with pytest.raises(Exception, match="backward through the graph a second time"):
+        y.sum().backward()
