@@ -406,12 +406,12 @@ def _accumulate(
 
 
 def _store(var: Tensor, g: Tensor, create_graph: bool) -> None:
-    from gradlang.autograd.dispatch import record
-    from gradlang.autograd.rules import RULES
-
     old = var._grad
     if old is None:
         if create_graph and g._requires_grad:
+            from gradlang.autograd.dispatch import record
+            from gradlang.autograd.rules import RULES
+
             # as PyTorch: the new .grad is a copy_ of g into a fresh tensor (CopyBackwards)
             var._grad = record(_fresh(g), RULES["inplace_copy"], (Tensor(g._data, g._dtype), g))
         else:
