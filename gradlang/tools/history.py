@@ -112,10 +112,13 @@ class History:
             p.freed = any(node.freed is not None for node in nodes)
 
     def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None:
-        p = self._pass()
-        p.tensors.add(tensor)
+        # called for every leaf of every pass: IdentitySet.add inlined
+        p = self._open if self._started and self._open is not None else self._pass()
+        key = id(tensor)
+        ref = weakref.ref(tensor)
+        p.tensors._refs[key] = ref
         if _engine.grad_was_empty:
-            p.fresh.add(tensor)
+            p.fresh._refs[key] = ref
 
     # -- questions ---------------------------------------------------------------------
     def of_program(self, where: object = None) -> list[Pass]:
