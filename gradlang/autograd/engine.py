@@ -522,11 +522,9 @@ def backward(
     """`torch.autograd.backward`: accumulate d(tensors)/d(leaves) into the leaves' `.grad`."""
     outputs = _as_list(tensors)
     grads = _as_list(grad_tensors)
-    for k, t in enumerate(outputs):
-        if isinstance(t, Tensor):
-            _root(t, k)
+    # the roots are checked before the seeds, as PyTorch does (a non-tensor fails in _seed)
+    roots = [_root(t, k) if t.__class__ is Tensor else None for k, t in enumerate(outputs)]
     seeds = _seed(outputs, grads)
-    roots = [_root(t, k) for k, t in enumerate(outputs)]
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph and _warnings.once("create_graph"):  # once per process, as PyTorch

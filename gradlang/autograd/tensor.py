@@ -352,9 +352,9 @@ class Tensor:
         create_graph: bool = False,
         inputs: Any = None,
     ) -> None:
-        from gradlang.autograd.engine import backward
+        from gradlang.autograd import engine
 
-        backward(
+        engine.backward(
             [self], None if gradient is None else [gradient], retain_graph, create_graph, inputs
         )
 

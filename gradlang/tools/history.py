@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from gradlang.autograd import engine as _engine
@@ -43,17 +42,19 @@ class IdentitySet:
                 yield obj
 
 
-@dataclass
 class Pass:
     """One backward pass: where it was called, its first node, what it touched."""
 
-    origin: object
-    first: weakref.ref[Node] | None = None
-    nodes: set[int] = field(default_factory=set)  # the `seq` of every node that ran
-    freed: bool = False  # some node that ran had its saved tensors freed by this pass
-    tensors: IdentitySet = field(default_factory=IdentitySet)
-    fresh: IdentitySet = field(default_factory=IdentitySet)  # .grad was None/zero before
-    failed: bool = False  # the pass stopped with an error
+    __slots__ = ("origin", "first", "nodes", "freed", "tensors", "fresh", "failed")
+
+    def __init__(self, origin: object) -> None:  # one per backward call: kept cheap
+        self.origin = origin
+        self.first: weakref.ref[Node] | None = None
+        self.nodes: set[int] = set()  # the `seq` of every node that ran
+        self.freed = False  # some node that ran had its saved tensors freed by this pass
+        self.tensors = IdentitySet()
+        self.fresh = IdentitySet()  # tensors whose .grad was None/zero before this pass
+        self.failed = False  # the pass stopped with an error
 
 
 class History:
