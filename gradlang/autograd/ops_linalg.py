@@ -51,7 +51,12 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
             f"{b.shape[0]}x{b.shape[1]})"
         )
     _same_dtype(input, mat2)
-    r = Tensor(np.matmul(a, b), input._dtype)
+    # np.dot is 0.3-1.3 us cheaper than np.matmul on small matrices; on C- or F-contiguous
+    # float operands both run the same BLAS gemm (the same bits; tests/autograd/test_mm_bits)
+    if a.flags.forc and b.flags.forc and input._dtype.category == 2:
+        r = Tensor(np.dot(a, b), input._dtype)
+    else:
+        r = Tensor(np.matmul(a, b), input._dtype)
     if _gm.enabled and (input._requires_grad or mat2._requires_grad):
         record2(r, _MM, input, mat2)
     return r
