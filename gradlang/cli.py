@@ -3,24 +3,42 @@
 Program output goes to stdout, diagnostics and warnings to stderr. Exit codes: 0 success,
 1 the program failed (or gradlang did, internally), 2 a bad command line. No input produces
 a Python traceback unless `--debug` is given.
+
+The click-free parts (output helpers, reading a program, `run` itself) are in
+`gradlang.cli_run`. `gradlang.cli_fast.main` (what `python -m gradlang` runs) runs a plain
+`gradlang run FILE` without importing this module (or click) and hands any other command line
+to `main` here.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from gradlang import __version__
-from gradlang.diagnostics import render, render_internal, warning_line
+from gradlang.cli_fast import parse_size
+from gradlang.cli_run import (
+    debug_requested,
+    err_color,
+    fail,
+    guarded,
+    out_color,
+    read_source,
+    report_diagnostic,
+    run_command,
+    set_color_mode,
+    warn_err,
+    write_err,
+    write_out,
+)
+from gradlang.cli_run import session_options as shared_session_options
+from gradlang.diagnostics import render, render_internal
 from gradlang.errors import GradlangError
-from gradlang.session import RunResult, Session, SessionOptions
-from gradlang.tools import report
+from gradlang.session import Session, SessionOptions
 
 _DEBUG = False
 
@@ -43,120 +61,16 @@ Examples:
 
 
 # ---------------------------------------------------------------------------------------
-# Output helpers
-
-
-def use_color(stream: Any, mode: str) -> bool:
-    """Colour only on a terminal, never with NO_COLOR (unless `--color always`)."""
-    if mode == "always":
-        return True
-    if mode == "never" or os.environ.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def _color_mode() -> str:
-    ctx = click.get_current_context(silent=True)
-    while ctx is not None:
-        if ctx.obj and "color" in ctx.obj:
-            return str(ctx.obj["color"])
-        ctx = ctx.parent
-    return "auto"
-
-
-def out_color() -> bool:
-    return use_color(sys.stdout, _color_mode())
-
-
-def err_color() -> bool:
-    return use_color(sys.stderr, _color_mode())
-
-
-class OutputClosed(BaseException):
-    """stdout was closed under us (`gradlang run prog.grad | head`): stop quietly.
-
-    A BaseException, so that it passes through the interpreter's handling of a program's
-    errors and ends the run instead of becoming one.
-    """
-
-
-def write_out(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-    except BrokenPipeError:
-        raise OutputClosed from None
-
-
-def write_err(text: str) -> None:
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise OutputClosed from None
-    sys.stderr.write(text)
-    sys.stderr.flush()
-
-
-def warn_err(text: str) -> None:
-    write_err(warning_line(text, err_color()))
-
-
-def report_diagnostic(session: Session, result: RunResult) -> None:
-    """Print the error of a run (program or internal) on stderr."""
-    if result.error is not None:
-        write_err(render(result.error, session.sources, color=err_color()))
-    elif result.internal is not None:
-        write_err(render_internal(result.internal, color=err_color()))
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    write_err(f"gradlang: {message}\n")
-    sys.exit(code)
-
-
-def read_source(file: str) -> tuple[str, str]:
-    """(source text, display name); `-` is stdin. Unreadable files exit 2 or 1."""
-    if file == "-":
-        stdin = getattr(sys.stdin, "buffer", None)
-        data = stdin.read() if stdin is not None else sys.stdin.read().encode("utf-8")
-        file = "<stdin>"
-    else:
-        try:
-            data = Path(file).read_bytes()
-        except IsADirectoryError:
-            fail(f"{file}: is a directory", 2)
-        except OSError as exc:
-            fail(f"{file}: {exc.strerror or exc}", 2)
-    try:
-        return data.decode("utf-8-sig"), file
-    except UnicodeDecodeError as exc:
-        error = GradlangError(
-            "SyntaxError",
-            f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)",
-            hint="save the program as UTF-8",
-        )
-        write_err(render(error, fallback_file=file, color=err_color()))
-        sys.exit(1)
-
-
-# ---------------------------------------------------------------------------------------
 # Options shared by the commands that run programs
 
 
 def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
     if value is None:
         return None
-    units = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
-    text = value.strip().upper().removesuffix("B").removesuffix("I")
-    unit = text[-1] if text and text[-1] in "KMG" else ""
-    number = text[: len(text) - len(unit)]
     try:
-        size = int(float(number) * units[unit])
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a size (e.g. 256M, 1G, 1000000)") from None
-    if size <= 0:
-        raise click.BadParameter("must be positive")
-    return size
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def limit_options(fn: Any) -> Any:
@@ -184,25 +98,7 @@ def limit_options(fn: Any) -> Any:
 
 def session_options(kw: dict[str, Any], **extra: Any) -> SessionOptions:
     """SessionOptions from the values of `limit_options` (popped from `kw`)."""
-    limits: dict[str, Any] = {}
-    for flag, field_name in (
-        ("max_steps", "max_steps"),
-        ("max_elements", "max_elements"),
-        ("max_memory", "max_memory_bytes"),
-        ("max_depth", "max_depth"),
-        ("timeout", "timeout"),
-    ):
-        value = kw.pop(flag, None)
-        if value is not None:
-            limits[field_name] = value
-    return SessionOptions(
-        limits=limits,
-        seed=kw.pop("seed", 0),
-        io=not kw.pop("no_io", False),
-        warn=warn_err,
-        debug=_DEBUG,
-        **extra,
-    )
+    return shared_session_options(kw, _DEBUG, **extra)
 
 
 # ---------------------------------------------------------------------------------------
@@ -232,8 +128,7 @@ class _Group(click.Group):
 def cli(ctx: click.Context, debug: bool, color: str) -> None:
     global _DEBUG
     _DEBUG = _DEBUG or debug
-    ctx.ensure_object(dict)
-    ctx.obj["color"] = color
+    set_color_mode(color)
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             from gradlang.repl import main as repl_main
@@ -265,33 +160,7 @@ Examples:
 @click.option("--trace", is_flag=True, help="Trace every backward pass (the chain rule).")
 @limit_options
 def run(file: str, as_json: bool, no_report: bool, trace: bool, **kw: Any) -> None:
-    source, name = read_source(file)
-    options = session_options(kw, trace=trace, echo=None if as_json else write_out)
-    session = Session(options)
-    result = session.run_source(source, name)
-    if as_json:
-        error = result.error
-        if error is None and result.internal is not None:
-            error = GradlangError("InternalError", f"{type(result.internal).__name__}: "
-                                  f"{result.internal}")  # fmt: skip
-        doc = report.json_document(result.output, result.tensors, error)
-        write_out(json.dumps(doc, allow_nan=False, ensure_ascii=False) + "\n")
-        report_diagnostic(session, result)
-        sys.exit(result.exit_code)
-    if not no_report and (result.tensors or result.ok):
-        if result.output and not result.output.endswith("\n"):
-            write_out("\n")
-        write_out(_report_text(result.tensors, out_color()))
-    report_diagnostic(session, result)  # last, where the eye lands
-    sys.exit(result.exit_code)
-
-
-def _report_text(tensors: list[tuple[str, Any]], color: bool) -> str:
-    title = f"── report: {len(tensors)} global tensor{'s' if len(tensors) != 1 else ''} "
-    rule = title + "─" * max(0, 60 - len(title))
-    if color:
-        rule = f"\x1b[2m{rule}\x1b[0m"
-    return f"\n{rule}\n" + (report.table(tensors, color) if tensors else "")
+    run_command(file, as_json, no_report, trace, kw, _DEBUG)
 
 
 # ---------------------------------------------------------------------------------------
@@ -548,39 +417,10 @@ def _export_graph(tensor: Any, fmt: str, session: Session, output: str | None,
 # Entry point
 
 
-def _stdout_gone() -> None:
-    """Whoever read our output has gone: send the rest to /dev/null, so that Python does not
-    complain about the closed pipe at exit either."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry: run the group; turn any unexpected exception into a diagnostic."""
+    """The whole click CLI (what `gradlang.cli_fast.main` falls back to): run the group; turn
+    any unexpected exception into a diagnostic."""
     global _DEBUG
-    _DEBUG = bool(os.environ.get("GRADLANG_DEBUG")) or "--debug" in (argv or sys.argv[1:])
-    # Undecodable input and unencodable output are shown, never a crash.
-    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "backslashreplace"),
-                           (sys.stderr, "backslashreplace")):  # fmt: skip
-        reconfigure = getattr(stream, "reconfigure", None)
-        if callable(reconfigure):
-            reconfigure(errors=errors)
-    try:
-        cli.main(args=argv, prog_name="gradlang", standalone_mode=True)
-    except SystemExit:
-        try:
-            sys.stdout.flush()
-        except BrokenPipeError:
-            _stdout_gone()
-        raise
-    except (OutputClosed, BrokenPipeError):
-        _stdout_gone()
-        sys.exit(0)
-    except KeyboardInterrupt:
-        write_err("\ninterrupted\n")
-        sys.exit(130)
-    except Exception as exc:
-        if _DEBUG:
-            raise
-        write_err(render_internal(exc, err_color()))
-        sys.exit(1)
+    _DEBUG = debug_requested(argv)
+    guarded(lambda: cli.main(args=argv, prog_name="gradlang", standalone_mode=True),
+            lambda: _DEBUG)  # fmt: skip

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gradlang import __version__
-from gradlang.cli import use_color
+from gradlang.cli_run import use_color
 
 from .conftest import EXAMPLES, run_module
 
