@@ -15,7 +15,7 @@ numpy calls per sum. Two facts keep the plans short without changing a bit:
 
 - ATen starts every accumulator at +0.0. Adding +0.0 changes nothing but the sign of a zero,
   and a sum comes out -0.0 only when every addend is -0.0; so a plan adds the values alone
-  and then +0.0 once at the end (PyTorch's sums are never -0.0).
+  and +0.0 once per result, first or last (PyTorch's sums are never -0.0).
 - `np.add.reduce(a, axis=k)` adds the rows of axis k strictly left to right when a smaller
   (inner) axis of size > 1 exists: numpy's loop then adds whole rows elementwise. Reduced
   along its innermost axis (a column, or rows of one element) numpy sums pairwise instead,
@@ -43,64 +43,81 @@ _reduce = np.add.reduce
 _accumulate = np.add.accumulate
 _PLANS: dict[tuple[object, ...], Plan | None] = {}
 _MAX_PLANS = 1024
+_WIDE_ROWS = 32  # inner sums of many short rows run with the rows as numpy's inner axis
 
 
-def _seq(k: int, axis: int, wide: bool) -> Plan:
-    """The k rows along `axis` added left to right (that axis removed). `wide`: a smaller axis
-    of size > 1 follows `axis`, so numpy's reduce is sequential (module docstring)."""
-    lead = (slice(None),) * axis
-    first, second, last = lead + (0,), lead + (1,), lead + (-1,)
+def _seq(k: int, axis: int, wide: bool, zero: np.generic | None = None) -> Plan:
+    """The k rows along `axis` added left to right (that axis removed), after `zero` if given.
+    `wide`: a smaller axis of size > 1 follows `axis`, so numpy's reduce is sequential."""
+    pre = (slice(None),) * axis
+    first, second, last = pre + (0,), pre + (1,), pre + (-1,)
+    if wide and k > 2:
+        if zero is None:
+            return lambda a: _reduce(a, axis)
+        return lambda a: _reduce(a, axis, initial=zero)
     if k == 1:
-        return lambda a: a[first]
+        if zero is None:
+            return lambda a: a[first]
+        return lambda a: a[first] + zero
     if k == 2:
-        return lambda a: a[first] + a[second]
-    if wide:
-        return lambda a: _reduce(a, axis)
-    return lambda a: _accumulate(a, axis)[last]
+        if zero is None:
+            return lambda a: a[first] + a[second]
+        return lambda a: a[first] + a[second] + zero
+    if zero is None:
+        return lambda a: _accumulate(a, axis)[last]
+    return lambda a: _accumulate(a, axis)[last] + zero
 
 
-# The plans below take any array whose elements in C order form the shape they are built
-# for (a view, or the input itself: the first step reshapes).
+# The plans below work along the axis after `lead` (the independent sums before it: () or
+# (batch,)) and take any array whose elements in C order form the shape they are built for
+# (a view, or the input itself: the first step reshapes). With `zero`, they end by adding
+# it (as ATen's accumulators start at +0.0, module docstring); without, they leave it out.
 
 
-def _cascade(batch: int, rows: int, w: tuple[int, ...]) -> Plan:
-    """ATen's multi_row_sum along axis 1 of a (batch, rows, *w) array: blocks of 16 rows added
-    in order (level 0); each block sum added into level 1, which carries into level 2 every
-    16 blocks, which carries into level 3 every 16 of those; then leftover rows + level 1 +
-    level 2 + level 3. Returns (batch, *w)."""
+def _cascade(lead: tuple[int, ...], rows: int, w: tuple[int, ...], zero: np.generic | None) -> Plan:
+    """ATen's multi_row_sum along the rows of a (*lead, rows, *w) array: blocks of 16 rows
+    added in order (level 0); each block sum added into level 1, which carries into level 2
+    every 16 blocks, which carries into level 3 every 16 of those; then leftover rows +
+    level 1 + level 2 + level 3. Returns (*lead, *w)."""
     wide = prod(w) > 1
-    shape = (batch, rows) + w
+    ax = len(lead)
+    shape = lead + (rows,) + w
     nb, tail = divmod(rows, _BLOCK)
-    if nb == 0:
-        seq = _seq(rows, 1, wide)
+    if nb == 0 or rows == _BLOCK:  # one sequential sum (fewer than 16 rows, or one block)
+        seq = _seq(rows, ax, wide, zero)
         return lambda a: seq(a.reshape(shape))
     ng, nb_left = divmod(nb, _BLOCK)
     nh, ng_left = divmod(ng, _BLOCK)
-    cut = nb * _BLOCK
-    blocks = _seq(_BLOCK, 2, wide)
-    to_blocks = (batch, nb, _BLOCK) + w
-    to_groups = (batch, ng, _BLOCK) + w
-    to_supers = (batch, nh, _BLOCK) + w
-    tail_sum = _seq(tail, 1, wide) if tail else None
-    left1 = _seq(nb_left, 1, wide) if nb_left else None
-    left2 = _seq(ng_left, 1, wide) if ng_left else None
-    top = _seq(nh, 1, wide) if nh else None
-    if tail_sum is None and left1 and not ng:  # whole blocks, fewer than 16 (16-240 rows)
-        return lambda a: left1(blocks(a.reshape(to_blocks)))
+    pre = (slice(None),) * ax
+    blocks = _seq(_BLOCK, ax + 1, wide)
+    if not tail and not ng:  # whole blocks, fewer than 16 (16-240 rows)
+        left1_only = _seq(nb_left, ax, wide, zero)
+        to_blocks = lead + (nb, _BLOCK) + w
+        return lambda a: left1_only(blocks(a.reshape(to_blocks)))
+    body, rest = pre + (slice(None, nb * _BLOCK),), pre + (slice(nb * _BLOCK, None),)
+    to_blocks = lead + (nb, _BLOCK) + w
+    groups, ungrouped = pre + (slice(None, ng * _BLOCK),), pre + (slice(ng * _BLOCK, None),)
+    to_groups = lead + (ng, _BLOCK) + w
+    supers, unsuper = pre + (slice(None, nh * _BLOCK),), pre + (slice(nh * _BLOCK, None),)
+    to_supers = lead + (nh, _BLOCK) + w
+    tail_sum = _seq(tail, ax, wide) if tail else None
+    left1 = _seq(nb_left, ax, wide) if nb_left else None
+    left2 = _seq(ng_left, ax, wide) if ng_left else None
+    top = _seq(nh, ax, wide) if nh else None
 
     def run(a: np.ndarray) -> np.ndarray:
         a = a.reshape(shape)
-        b = blocks(a[:, :cut].reshape(to_blocks))
-        terms = [tail_sum(a[:, cut:])] if tail_sum else []
+        b = blocks(a[body].reshape(to_blocks))
+        terms = [tail_sum(a[rest])] if tail_sum else []
         if left1:
-            terms.append(left1(b[:, ng * _BLOCK :]))
+            terms.append(left1(b[ungrouped]))
         if ng:
-            c = blocks(b[:, : ng * _BLOCK].reshape(to_groups))
+            c = blocks(b[groups].reshape(to_groups))
             if left2:
-                terms.append(left2(c[:, nh * _BLOCK :]))
+                terms.append(left2(c[unsuper]))
             if top:
-                terms.append(top(blocks(c[:, : nh * _BLOCK].reshape(to_supers))))
-        total = terms[0]
+                terms.append(top(blocks(c[supers].reshape(to_supers))))
+        total = terms[0] if zero is None else zero + terms[0]
         for t in terms[1:]:
             total = total + t
         return total
@@ -108,33 +125,37 @@ def _cascade(batch: int, rows: int, w: tuple[int, ...]) -> Plan:
     return run
 
 
-def _row_sum(batch: int, rows: int, w: tuple[int, ...]) -> Plan:
-    """ATen's row_sum along axis 1 of a (batch, rows, *w) array: row 4i+k goes to accumulator
-    k (a cascade each), then acc0 + the 0-3 leftover rows + acc1 + acc2 + acc3."""
+def _row_sum(lead: tuple[int, ...], rows: int, w: tuple[int, ...], zero: np.generic | None) -> Plan:
+    """ATen's row_sum along the rows of a (*lead, rows, *w) array: row 4i+k goes to
+    accumulator k (a cascade each), then acc0 + the 0-3 leftover rows + acc1 + acc2 + acc3."""
     wide = prod(w) > 1
-    shape = (batch, rows) + w
+    ax = len(lead)
+    shape = lead + (rows,) + w
     n4, left = divmod(rows, _ILP)
     if n4 == 0:
-        seq = _seq(rows, 1, wide)
+        seq = _seq(rows, ax, wide, zero)
         return lambda a: seq(a.reshape(shape))
-    cascade = _cascade(batch, n4, (_ILP,) + w)
-    lanes = _seq(_ILP, 1, wide)
+    cascade = _cascade(lead, n4, (_ILP,) + w, None)
     if not left:
+        lanes = _seq(_ILP, ax, wide, zero)
         return lambda a: lanes(cascade(a))
-    body = n4 * _ILP
+    pre = (slice(None),) * ax
+    body = pre + (slice(None, n4 * _ILP),)
+    parts = [pre + (k,) for k in range(_ILP)]
+    leftover = [pre + (k,) for k in range(n4 * _ILP, rows)]
 
     def run(a: np.ndarray) -> np.ndarray:
         a = a.reshape(shape)
-        p = cascade(a[:, :body])
-        total = p[:, 0]
-        for k in range(body, rows):
-            total = total + a[:, k]
-        return total + p[:, 1] + p[:, 2] + p[:, 3]
+        p = cascade(a[body])
+        total = p[parts[0]] if zero is None else zero + p[parts[0]]
+        for k in leftover:
+            total = total + a[k]
+        return total + p[parts[1]] + p[parts[2]] + p[parts[3]]
 
     return run
 
 
-def _inner_sum(r: int, n: int, lanes: int) -> Plan:
+def _inner_sum(r: int, n: int, lanes: int, zero: np.generic) -> Plan:
     """Each row of a contiguous (r, n) array summed (ATen's vectorized inner sum): the
     vectors of `lanes` floats through row_sum, then per row the leftover elements and the
     lanes added in order. Returns (r,), or a numpy scalar when r == 1."""
@@ -143,48 +164,70 @@ def _inner_sum(r: int, n: int, lanes: int) -> Plan:
         order = np.array([0, *range(_ILP, n), 1, 2, 3] if n >= _ILP else range(n), np.intp)
         if r == 1:
             if n < _ILP:
-                return lambda x: _accumulate(x.ravel())[-1]
-            return lambda x: _accumulate(x.ravel()[order])[-1]
-        return lambda x: _reduce(np.ascontiguousarray(x.reshape(shape).T[order]), 0)
+                return lambda x: _accumulate(x.ravel())[-1] + zero
+            return lambda x: _accumulate(x.ravel()[order])[-1] + zero
+        return lambda x: _reduce(np.ascontiguousarray(x.reshape(shape).T[order]), 0, initial=zero)
     vecs, left = divmod(n, lanes)
-    rowsum = _row_sum(r, vecs, (lanes,))
     body = vecs * lanes
     if r == 1:
+        rowsum = _row_sum((), vecs, (lanes,), None)
         if left:
-            return lambda x: _accumulate(
-                np.concatenate((x.ravel()[body:], rowsum(x.ravel()[:body])[0]))
-            )[-1]
-        return lambda x: _accumulate(rowsum(x)[0])[-1]
-    if left:
-        stack = (left + lanes, r)
 
-        def run(x: np.ndarray) -> np.ndarray:
-            x = x.reshape(shape)
-            z = np.empty(stack, x.dtype)  # C order, so that the reduce is sequential
-            z[:left] = x[:, body:].T
-            z[left:] = rowsum(x[:, :body]).T
-            return _reduce(z, 0)
+            def run1(x: np.ndarray) -> np.ndarray:
+                flat = x.ravel()
+                return _accumulate(np.concatenate((flat[body:], rowsum(flat[:body]))))[-1] + zero
 
-        return run
-    return lambda x: _reduce(np.ascontiguousarray(rowsum(x).T), 0)
+            return run1
+        return lambda x: _accumulate(rowsum(x))[-1] + zero
+    if r < _WIDE_ROWS or not _ILP <= vecs <= r // 4:  # rows first: inner loops along lanes
+        rowsum = _row_sum((r,), vecs, (lanes,), None)
+        if not left:
+            return lambda x: _reduce(np.ascontiguousarray(rowsum(x).T), 0, initial=zero)
+
+        def lanes_by_row(x: np.ndarray) -> np.ndarray:
+            return rowsum(x[:, :body]).T
+
+    else:  # the rows last (one copy): numpy's inner loops run across all r rows at once
+        rowsum_t = _row_sum((), vecs, (lanes, r), None)
+        to_vecs = (r, vecs, lanes)
+
+        def lanes_by_row(x: np.ndarray) -> np.ndarray:
+            return rowsum_t(np.ascontiguousarray(x[:, :body].reshape(to_vecs).transpose(1, 2, 0)))
+
+        if not left:
+            return lambda x: _reduce(lanes_by_row(x.reshape(shape)), 0, initial=zero)
+    stack = (left + lanes, r)
+
+    def run(x: np.ndarray) -> np.ndarray:
+        x = x.reshape(shape)
+        z = np.empty(stack, x.dtype)  # C order, so that the reduce is sequential
+        z[:left] = x[:, body:].T
+        z[left:] = lanes_by_row(x)
+        return _reduce(z, 0, initial=zero)
+
+    return run
 
 
-def _outer_sum(batch: int, r: int, c: int, lanes: int) -> Plan:
+def _outer_sum(batch: int, r: int, c: int, lanes: int, zero: np.generic) -> Plan:
     """Sum over axis 1 of a contiguous (batch, r, c) array (ATen's outer sums): the columns
     in whole blocks of 4 vectors through multi_row_sum, the rest through row_sum."""
     block = _ILP * lanes if c >= lanes else _ILP
     split = (c // block) * block
+    lead = () if batch == 1 else (batch,)
     if split == c:
-        return _cascade(batch, r, (c,))
-    rest = _row_sum(batch, r, (c - split,))
+        return _cascade(lead, r, (c,), zero)
+    rest = _row_sum(lead, r, (c - split,), zero)
     if split == 0:
         return rest
-    head = _cascade(batch, r, (split,))
-    shape = (batch, r, c)
+    head = _cascade(lead, r, (split,), zero)
+    shape = lead + (r, c)
+    pre = (slice(None),) * (len(lead) + 1)
+    left_cols, right_cols = pre + (slice(None, split),), pre + (slice(split, None),)
+    axis = len(lead)
 
     def run(x: np.ndarray) -> np.ndarray:
         x = x.reshape(shape)
-        return np.concatenate((head(x[:, :, :split]), rest(x[:, :, split:])), axis=1)
+        return np.concatenate((head(x[left_cols]), rest(x[right_cols])), axis=axis)
 
     return run
 
@@ -234,23 +277,23 @@ def _plan(
     sizes = tuple(n for _, n in runs)
     lanes = 8 if dtype == np.float32 else 4
     if kinds == (1,):
-        kernel = _inner_sum(1, sizes[0], lanes)
+        kernel = _inner_sum(1, sizes[0], lanes, zero)
     elif kinds == (0, 1):
-        kernel = _inner_sum(sizes[0], sizes[1], lanes)
+        kernel = _inner_sum(sizes[0], sizes[1], lanes, zero)
     elif kinds == (1, 0):
-        kernel = _outer_sum(1, sizes[0], sizes[1], lanes)
+        kernel = _outer_sum(1, sizes[0], sizes[1], lanes, zero)
     elif kinds == (0, 1, 0):
-        kernel = _outer_sum(sizes[0], sizes[1], sizes[2], lanes)
+        kernel = _outer_sum(sizes[0], sizes[1], sizes[2], lanes, zero)
     else:
         return None
     if order != sorted(order):  # the array in memory order (contiguous, checked above)
         perm = tuple(order)
         if kept_shape:
-            return lambda d: (kernel(d.transpose(perm)) + zero).reshape(kept_shape)
-        return lambda d: np.asarray(kernel(d.transpose(perm)) + zero)
+            return lambda d: kernel(d.transpose(perm)).reshape(kept_shape)
+        return lambda d: np.asarray(kernel(d.transpose(perm)))
     if kept_shape:
-        return lambda d: (kernel(d) + zero).reshape(kept_shape)
-    return lambda d: np.asarray(kernel(d) + zero)
+        return lambda d: kernel(d).reshape(kept_shape)
+    return lambda d: np.asarray(kernel(d))
 
 
 def torch_order_sum(d: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray | None:
@@ -281,8 +324,8 @@ def _nll_plan(n: int) -> Plan:
     if rest == 0:
         return lambda v: v[0]
     # a 1-element-wide cascade: rows of one value must be added by accumulate (not wide)
-    cascade = _cascade(1, rest, ())
-    return lambda v: cascade(v[1:].reshape(1, rest))[0] + v[0]
+    cascade = _cascade((), rest, (), None)
+    return lambda v: cascade(v[1:]) + v[0]
 
 
 def nll_order_sum(values: np.ndarray, valid: np.ndarray) -> np.generic:

@@ -376,7 +376,16 @@ def test_zeros_and_special_values_match_torch() -> None:
     rng = np.random.default_rng(11)
     specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e38, -1e38, 1e-45, 1.0])
     for dtype in (np.float32, np.float64):
-        for shape in [(1,), (3,), (17,), (64, 1), (64, 16), (5, 40), (40, 5), (2, 3, 4), (1, 1)]:
+        shapes = [(1,), (3,), (17,), (64, 1), (64, 16), (5, 40), (40, 5), (2, 3, 4), (1, 1)]
+        for shape in shapes + [
+            (64, 40),
+            (64, 43),
+            (300, 3),
+            (3, 300),
+            (2, 40, 9),
+            (43, 3),
+            (43, 12),
+        ]:
             for fill in ("negzero", "special"):
                 if fill == "negzero":
                     d = np.full(shape, -0.0, dtype)
