@@ -5,9 +5,9 @@ Program output goes to stdout, diagnostics and warnings to stderr. Exit codes: 0
 a Python traceback unless `--debug` is given.
 
 The click-free parts (output helpers, reading a program, `run` itself) are in
-`gradlang.cli_run`. `gradlang.cli_fast.main` (what `python -m gradlang` runs) runs a plain
-`gradlang run FILE` without importing this module (or click) and hands any other command line
-to `main` here.
+`gradlang.cli_run`. `gradlang.cli_fast.main` (what `python -m gradlang` and `main` here run)
+runs a plain `gradlang run FILE` without the click group (and, from `python -m gradlang`,
+without importing click at all) and hands any other command line to `click_main` here.
 """
 
 from __future__ import annotations
@@ -418,8 +418,16 @@ def _export_graph(tensor: Any, fmt: str, session: Session, output: str | None,
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The whole click CLI (what `gradlang.cli_fast.main` falls back to): run the group; turn
-    any unexpected exception into a diagnostic."""
+    """Console-script entry (pyproject's `gradlang.cli:main`): `gradlang.cli_fast.main`,
+    which runs a plain `run` without the click group and anything else with `click_main`.
+    (Importing this module has imported click already; `gradlang.cli_fast:main` does not.)"""
+    from gradlang.cli_fast import main as fast_main
+
+    fast_main(argv)
+
+
+def click_main(argv: list[str] | None = None) -> None:
+    """The whole click CLI: run the group; turn any unexpected exception into a diagnostic."""
     global _DEBUG
     _DEBUG = debug_requested(argv)
     guarded(lambda: cli.main(args=argv, prog_name="gradlang", standalone_mode=True),

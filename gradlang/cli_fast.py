@@ -1,11 +1,12 @@
-"""The entry point of `python -m gradlang`: a plain run without click.
+"""The entry point of `python -m gradlang` (and of the `gradlang` script, through
+`gradlang.cli.main`): a plain run without click.
 
 A plain `gradlang [--debug] [--color MODE] run [OPTIONS] FILE|-` whose every option this
 module can read with certainty runs at once, without importing click (≈ 10 ms of a run's
 start-up, with the `inspect`, `uuid`, `gettext` it pulls in). Any other command line (help,
 another command, `--`, an unknown or malformed option, a value click would refuse) goes to
-the click group (`gradlang.cli.main`), so help, usage errors and their messages are click's
-alone. Both ways print the same bytes and exit with the same code: the run itself is
+the click group (`gradlang.cli.click_main`), so help, usage errors and their messages are
+click's alone. Both ways print the same bytes and exit with the same code: the run itself is
 `gradlang.cli_run.run_command`, which the click command calls too, and what escapes it is
 handled as click's standalone mode does.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -41,12 +41,9 @@ def parse_size(value: str) -> int:
     return size
 
 
-_INT = re.compile(r"[+-]?[0-9]+")
-_POSITIVE_FLOAT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
-
-
-def _int(text: str) -> int:
-    if not _INT.fullmatch(text):
+def _int(text: str) -> int:  # click.INT, for the texts `int` reads alike: [+-]?[0-9]+
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not (digits.isascii() and digits.isdigit()):
         raise ValueError(text)
     return int(text)
 
@@ -58,8 +55,11 @@ def _count(text: str) -> int:  # click.IntRange(min=1)
     return value
 
 
-def _seconds(text: str) -> float:  # click.FloatRange(min=0, min_open=True)
-    value = float(text) if _POSITIVE_FLOAT.fullmatch(text) else 0.0
+def _seconds(text: str) -> float:  # click.FloatRange(min=0, min_open=True), for [0-9.]+
+    whole, _, fraction = text.partition(".")
+    if not (text.isascii() and (whole + fraction).isdigit()):
+        raise ValueError(text)
+    value = float(text)
     if not value > 0:
         raise ValueError(text)
     return value
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     plain = parse_run(args)
     if plain is None or os.name == "nt" or os.environ.get("_GRADLANG_COMPLETE"):
         # Windows expands wildcards in argv for click; completion requests are click's too
-        from gradlang.cli import main as click_main
+        from gradlang.cli import click_main
 
         click_main(argv)
         return

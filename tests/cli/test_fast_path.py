@@ -178,15 +178,15 @@ MARK = "\n<<click imported: "
 def run_both(args: list[str], cwd: Path, input: bytes | None = None, prelude: str = ""
              ) -> tuple[subprocess.CompletedProcess[bytes], subprocess.CompletedProcess[bytes]]:  # fmt: skip
     """The command line through `gradlang.cli_fast.main` and through the click command
-    (`gradlang.cli.main`), each in a fresh process after `prelude`; the fast one's stderr
+    (`gradlang.cli.click_main`), each in a fresh process after `prelude`; the fast one's stderr
     ends with whether click was imported."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("NO_COLOR", None)
     results = []
-    for entry in ("gradlang.cli_fast", "gradlang.cli"):
+    for entry in ("gradlang.cli_fast import main", "gradlang.cli import click_main as main"):
         code = (
-            f"import atexit, sys\n{prelude}\nfrom {entry} import main\n"
+            f"import atexit, sys\n{prelude}\nfrom {entry}\n"
             f"atexit.register(lambda: sys.stderr.write({MARK!r} + str('click' in sys.modules)))\n"
             "main()\n"
         )
@@ -315,3 +315,11 @@ def test_python_m_gradlang_takes_the_fast_path(folder) -> None:
     imported = {line.rpartition("|")[2].strip() for line in r.stderr.splitlines()}
     assert "gradlang.cli_fast" in imported and "gradlang.session" in imported
     assert "click" not in imported and "gradlang.cli" not in imported
+
+
+def test_the_console_script_entry_is_the_fast_one(monkeypatch) -> None:
+    """pyproject's `gradlang.cli:main` goes through `cli_fast.main` too."""
+    seen = []
+    monkeypatch.setattr(cli_fast, "main", seen.append)
+    cli_module.main(["run", "x.grad"])
+    assert seen == [["run", "x.grad"]]
