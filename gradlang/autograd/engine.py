@@ -18,8 +18,10 @@ import numpy as np
 from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd import origin as _origin
 from gradlang.autograd import warnings as _warnings
+from gradlang.autograd.dispatch import result
 from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
 from gradlang.autograd.node import AccumulateGrad, Node
+from gradlang.autograd.ops_reduce import float_sum
 from gradlang.autograd.rules import Rule
 from gradlang.autograd.size import Size
 from gradlang.autograd.tensor import Tensor
@@ -72,6 +74,17 @@ def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
+    if not _gm.enabled and g._dtype.category == 2:
+        # nothing to record (no create_graph): the same two sums as below, on the array
+        d = g._data
+        if lead > 0:
+            d = float_sum(d, tuple(range(lead)))
+        keep = tuple(k for k, s in enumerate(shape) if s == 1 and d.shape[k] != 1)
+        if keep:
+            d = float_sum(d, keep, True)
+        if d.shape != tuple(shape):
+            d = d.reshape(shape)
+        return result(d, g._dtype)
     if lead > 0:
         g = g.sum(tuple(range(lead)))
     keep = tuple(k for k, s in enumerate(shape) if s == 1 and g._data.shape[k] != 1)

@@ -24,7 +24,7 @@ _MEAN_DIM = RULES["mean_dim"]
 _add_reduce = np.add.reduce
 
 
-def _float_sum(d: np.ndarray, dims: tuple[int, ...] | None, keepdims: bool = False) -> Any:
+def float_sum(d: np.ndarray, dims: tuple[int, ...] | None, keepdims: bool = False) -> Any:
     """Sum in PyTorch's order where cascade_sum replays it, numpy's sum elsewhere."""
     out = torch_order_sum(d, dims)
     if out is None:
@@ -89,7 +89,7 @@ def sum(
         d = d.astype(dt.np)
     dim = _dims_arg(dim)
     if dim is None or dim == ():
-        out = _float_sum(d, None)
+        out = float_sum(d, None)
         r = Tensor(np.asarray(out, dt.np), dt)
         if keepdim and d.ndim:
             r._data = r._data.reshape((1,) * d.ndim)
@@ -100,7 +100,7 @@ def sum(
             record1(r, _SUM, input)
         return r
     dims = wrap_dims(dim, d.ndim)
-    out = _float_sum(d, dims, keepdim) if dims else d.copy()
+    out = float_sum(d, dims, keepdim) if dims else d.copy()
     r = result(out, dt)
     if _gm.enabled and input._requires_grad:
         record1(r, _SUM_DIM, input, (dims, keepdim))
@@ -123,7 +123,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     d = input._data if dt is input._dtype else input._data.astype(dt.np)
     dim = _dims_arg(dim)
     if dim is None or dim == ():
-        out = _float_sum(d, None) / dt.np.type(d.size) if d.size else np.array(np.nan, dt.np)
+        out = float_sum(d, None) / dt.np.type(d.size) if d.size else np.array(np.nan, dt.np)
         r = result(out, dt)
         if keepdim and d.ndim:
             r._data = r._data.reshape((1,) * d.ndim)
@@ -136,7 +136,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     dims = wrap_dims(dim, d.ndim)
     if dims and d.size:
         count = int(np.prod([d.shape[i] for i in dims]))
-        out = _float_sum(d, dims, keepdim) / dt.np.type(count)
+        out = float_sum(d, dims, keepdim) / dt.np.type(count)
     else:
         out = np.mean(d, axis=dims, keepdims=keepdim, dtype=dt.np) if dims else d.copy()
     r = result(out, dt)
