@@ -418,9 +418,9 @@ def _export_graph(tensor: Any, fmt: str, session: Session, output: str | None,
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry (pyproject's `gradlang.cli:main`): `gradlang.cli_fast.main`,
-    which runs a plain `run` without the click group and anything else with `click_main`.
-    (Importing this module has imported click already; `gradlang.cli_fast:main` does not.)"""
+    """The whole command, as the console script runs it (pyproject's `gradlang.cli_fast:main`,
+    which this calls): a plain `run` without the click group, anything else with
+    `click_main`. (Importing this module has imported click already; cli_fast does not.)"""
     from gradlang.cli_fast import main as fast_main
 
     fast_main(argv)

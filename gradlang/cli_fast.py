@@ -1,5 +1,5 @@
-"""The entry point of `python -m gradlang` (and of the `gradlang` script, through
-`gradlang.cli.main`): a plain run without click.
+"""The entry point of the `gradlang` script and of `python -m gradlang`:
+a plain run without click.
 
 A plain `gradlang [--debug] [--color MODE] run [OPTIONS] FILE|-` whose every option this
 module can read with certainty runs at once, without importing click (≈ 10 ms of a run's

@@ -318,7 +318,9 @@ def test_python_m_gradlang_takes_the_fast_path(folder) -> None:
 
 
 def test_the_console_script_entry_is_the_fast_one(monkeypatch) -> None:
-    """pyproject's `gradlang.cli:main` goes through `cli_fast.main` too."""
+    """The console script is `cli_fast.main`, and `gradlang.cli.main` goes through it too."""
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert 'gradlang = "gradlang.cli_fast:main"' in pyproject
     seen = []
     monkeypatch.setattr(cli_fast, "main", seen.append)
     cli_module.main(["run", "x.grad"])
