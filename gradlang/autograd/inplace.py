@@ -124,21 +124,18 @@ def _keep_original_self(node: Any, t: Tensor) -> None:
 _DIRECT: dict[Callable[..., Tensor], np.ufunc] = {}  # filled on first use (import order)
 
 
-def _direct_ufunc(fn: Callable[..., Tensor]) -> np.ufunc | None:
-    if not _DIRECT:
-        from gradlang.autograd import ops_math as m
-
-        _DIRECT.update({m.add: np.add, m.sub: np.subtract, m.mul: np.multiply})
-    return _DIRECT.get(fn)
-
-
 def _write_direct(t: Tensor, fn: Callable[..., Tensor], other: Any) -> bool:
     """`t OP= other` straight into t's storage when nothing is recorded and the out-of-place
     result would have t's dtype and shape (SGD's `w -= lr * w.grad`): the same ufunc on the
     same operands, so the same bits, without the temporary. False: take the general path."""
-    ufunc = _direct_ufunc(fn)
+    ufunc = _DIRECT.get(fn)
     if ufunc is None:
-        return False
+        if _DIRECT:
+            return False
+        from gradlang.autograd import ops_math as m
+
+        _DIRECT.update({m.add: np.add, m.sub: np.subtract, m.mul: np.multiply})
+        return _write_direct(t, fn, other)
     d = t._data
     dtype = t._dtype
     if dtype.category != 2 or not d.flags.writeable:
@@ -168,7 +165,8 @@ def apply_inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: An
     """Run the out-of-place `fn(t, ...)`, write the result into `t`, and adopt its node."""
     if t.__class__ is not Tensor:
         raise TorchTypeError("in-place operation on a non-tensor")
-    check_inplace(t)
+    if _gm.enabled:
+        check_inplace(t)
     if not kwargs and len(args) == 1 and _write_direct(t, fn, args[0]):
         t._bump_version()
         return t

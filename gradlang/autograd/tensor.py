@@ -324,7 +324,9 @@ class Tensor:
         return acc
 
     def _bump_version(self) -> None:
-        counter = self._counter()
+        counter = self._vc
+        if counter is None:
+            counter = self._vc = VersionCounter()
         counter.value += 1
         counter.last_modified_at = _origin.current
 
