@@ -162,8 +162,10 @@ class Lexer:
         keywords: dict[str, dict[str, str]],
         ignore: list[str],
         newline_types: list[str],
+        regexes: list[re.Pattern[str]] | None = None,
     ) -> None:
-        self.regexes = [re.compile(p) for p in patterns]
+        """`regexes`, when given, are the `patterns` already compiled."""
+        self.regexes = [re.compile(p) for p in patterns] if regexes is None else regexes
         self.keywords = keywords
         self.ignore = frozenset(ignore)
         self.newline_types = frozenset(newline_types)
@@ -282,20 +284,39 @@ def _is_unit(row: list[Any]) -> bool:
     return bool(expand1 and size == 1 and keeps and not nones)
 
 
+class _Rules(dict[int, tuple[str, int, Callable[[list[Any]], Any], bool]]):
+    """Reduction `i` (origin, size, tree builder, is a unit) by index, each made the first
+    time the parser reduces by it: a program uses few of the grammar's rules, and making
+    all of them was a good part of a first parse."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[list[Any]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def __missing__(self, i: int) -> tuple[str, int, Callable[[list[Any]], Any], bool]:
+        row = self.rows[i]
+        rule = (row[0], row[1], _make_builder(*row[2:]), _is_unit(row))
+        self[i] = rule
+        return rule
+
+
 # -- parser -------------------------------------------------------------------------------------
 
 
 class Parser:
     """The LALR(1) automaton with lark's tree building."""
 
-    def __init__(self, tables: Any) -> None:
-        self.lexer = Lexer(tables.PATTERNS, tables.KEYWORDS, tables.IGNORE, tables.NEWLINE_TYPES)
+    def __init__(self, tables: Any, regexes: list[re.Pattern[str]] | None = None) -> None:
+        """`regexes`: the lexer's `tables.PATTERNS` already compiled (else compiled here)."""
+        self.lexer = Lexer(
+            tables.PATTERNS, tables.KEYWORDS, tables.IGNORE, tables.NEWLINE_TYPES, regexes
+        )
         self.states: list[dict[str, int]] = tables.STATES
         self.start_states: dict[str, int] = tables.START_STATES
         self.end_states: dict[str, int] = tables.END_STATES
-        self.rules = [
-            (row[0], row[1], _make_builder(*row[2:]), _is_unit(row)) for row in tables.RULES
-        ]
+        self.rules = _Rules(tables.RULES)
 
     def parse(self, text: str, start: str, postlex: Any = None) -> Any:
         """Parse `text` from rule `start`; `postlex.process` may rewrite the token stream."""

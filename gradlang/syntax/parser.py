@@ -16,7 +16,7 @@ from typing import Any
 
 from gradlang.errors import GradlangError, Span
 from gradlang.resources import grammar_path
-from gradlang.syntax import ir
+from gradlang.syntax import ir, tables_cache
 from gradlang.syntax.lalr import Parser, UnexpectedCharacters, UnexpectedToken
 from gradlang.syntax.layout import GradlangIndenter, LayoutError
 
@@ -26,29 +26,44 @@ _PARSER: Parser | None = None
 TABLES = Path(__file__).with_name("tables.json")
 
 
-def _load_tables() -> Any:
+def _read_tables() -> tuple[Any, list[Any] | None]:
+    """tables.json's contents (None when unreadable) and, from the marshal cache beside it
+    (tables_cache.py), its lexer patterns compiled (None: compile them)."""
+    key = tables_cache.key(TABLES)
+    cached = tables_cache.load(TABLES, key)
+    if cached is not None:
+        data, regexes = cached
+        return SimpleNamespace(**data), regexes
     try:
-        tables = SimpleNamespace(**json.loads(TABLES.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        tables = None
+        data = json.loads(TABLES.read_text(encoding="utf-8"))
+        tables = SimpleNamespace(**data)
+    except (OSError, ValueError, TypeError):
+        return None, None
+    tables_cache.save(TABLES, data, key)
+    return tables, None
+
+
+def _load_tables() -> tuple[Any, list[Any] | None]:
+    tables, regexes = _read_tables()
     try:
         text = grammar_path().read_text(encoding="utf-8").replace("\r\n", "\n")
     except OSError:
         text = None
     if tables is not None and (text is None or text == tables.GRAMMAR):
-        return tables
+        return tables, regexes
     if text is None:
         raise RuntimeError("gradlang's grammar and parser tables are both missing")
     from gradlang.syntax.tables_build import build_tables
 
-    return SimpleNamespace(**build_tables(text))
+    return SimpleNamespace(**build_tables(text)), None
 
 
 def get_parser() -> Parser:
     """The process-wide parser (built on first use)."""
     global _PARSER
     if _PARSER is None:
-        _PARSER = Parser(_load_tables())
+        tables, regexes = _load_tables()
+        _PARSER = Parser(tables, regexes)
     return _PARSER
 
 
