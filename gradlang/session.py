@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gradlang.errors import GradlangError, Span
+from gradlang.syntax.codegen_cache import CodegenCache
 from gradlang.tools import report
 
 Writer = Callable[[str], None]
@@ -28,6 +29,11 @@ MAX_SOURCE = 1_000_000
 def _stderr(text: str) -> None:
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
     sys.stderr.flush()
+
+
+# the methods dataclasses writes for the two classes below, compiled once (see ir.py)
+_CODEGEN = CodegenCache(__file__, "session")
+_CODEGEN.begin()
 
 
 @dataclass
@@ -68,6 +74,9 @@ class RunResult:
     def exit_code(self) -> int:
         """0 on success, 1 when the program (or gradlang, internally) failed."""
         return 0 if self.ok else 1
+
+
+_CODEGEN.end()
 
 
 class Session:

@@ -8,8 +8,6 @@ construct in the source is the one named. `check_context` walks the finished IR.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gradlang.errors import GradlangError, Span
 from gradlang.syntax import ir
 from gradlang.syntax.lalr import Token, Tree
@@ -108,10 +106,14 @@ def prescan(root: Tree, filename: str) -> None:
         raise GradlangError("SyntaxError", message, first[2], hint)
 
 
-@dataclass
 class _Where:
-    in_loop: bool
-    in_function: bool
+    """Whether a statement stands inside a loop, inside a function."""
+
+    __slots__ = ("in_loop", "in_function")
+
+    def __init__(self, in_loop: bool, in_function: bool) -> None:
+        self.in_loop = in_loop
+        self.in_function = in_function
 
 
 def check_context(body: tuple[ir.Stmt, ...]) -> None:

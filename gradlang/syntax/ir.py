@@ -30,6 +30,8 @@ class Constant:
 
 @dataclass(frozen=True, slots=True)
 class Name:
+    """A name read (or, as a target, bound)."""
+
     span: Span
     id: str
 
@@ -54,12 +56,16 @@ class FString:
 
 @dataclass(frozen=True, slots=True)
 class List:
+    """A list display `[a, b]` (or list target)."""
+
     span: Span
     elts: tuple[Expr, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Tuple:
+    """A tuple `a, b` / `(a, b)` (or tuple target)."""
+
     span: Span
     elts: tuple[Expr, ...]
 
@@ -76,6 +82,8 @@ class Comprehension:
 
 @dataclass(frozen=True, slots=True)
 class ListComp:
+    """A list comprehension `[elt for ... in ... if ...]`."""
+
     span: Span
     elt: Expr
     generators: tuple[Comprehension, ...]
@@ -93,6 +101,8 @@ class IfExp:
 
 @dataclass(frozen=True, slots=True)
 class Param:
+    """One parameter of a `def` or `lambda`, with its default (or None)."""
+
     span: Span
     name: str
     default: Expr | None
@@ -100,6 +110,8 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Lambda:
+    """A `lambda params: body` expression."""
+
     span: Span
     params: tuple[Param, ...]
     body: Expr
@@ -146,6 +158,8 @@ class Compare:
 
 @dataclass(frozen=True, slots=True)
 class Keyword:
+    """A keyword argument `name=value` of a call."""
+
     span: Span
     name: str
     value: Expr
@@ -153,6 +167,8 @@ class Keyword:
 
 @dataclass(frozen=True, slots=True)
 class Call:
+    """A call `func(args, keywords)`."""
+
     span: Span
     func: Expr
     args: tuple[Expr, ...]
@@ -161,6 +177,8 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
+    """An attribute `value.attr` read (or, as a target, set)."""
+
     span: Span
     value: Expr
     attr: str
@@ -210,6 +228,8 @@ Expr = (
 
 @dataclass(frozen=True, slots=True)
 class ExprStmt:
+    """An expression used as a statement."""
+
     span: Span
     value: Expr
 
@@ -245,6 +265,8 @@ class If:
 
 @dataclass(frozen=True, slots=True)
 class While:
+    """A `while` loop (with its `else`)."""
+
     span: Span
     test: Expr
     body: tuple[Stmt, ...]
@@ -252,6 +274,8 @@ class While:
 
 @dataclass(frozen=True, slots=True)
 class For:
+    """A `for` loop (with its `else`)."""
+
     span: Span
     target: Expr
     iter: Expr
@@ -260,21 +284,29 @@ class For:
 
 @dataclass(frozen=True, slots=True)
 class Break:
+    """`break`."""
+
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Continue:
+    """`continue`."""
+
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Pass:
+    """`pass`."""
+
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class FunctionDef:
+    """A `def` statement."""
+
     span: Span
     name: str
     params: tuple[Param, ...]
@@ -283,6 +315,8 @@ class FunctionDef:
 
 @dataclass(frozen=True, slots=True)
 class Return:
+    """`return` with its value (or None)."""
+
     span: Span
     value: Expr | None
 
@@ -299,6 +333,8 @@ class With:
 
 @dataclass(frozen=True, slots=True)
 class Assert:
+    """`assert test, msg`."""
+
     span: Span
     test: Expr
     msg: Expr | None
@@ -315,6 +351,8 @@ class Import:
 
 @dataclass(frozen=True, slots=True)
 class ImportName:
+    """`import name [as alias]`."""
+
     span: Span
     name: str
     alias: str | None

@@ -9,7 +9,6 @@ read ("'(' was never closed", "Perhaps you forgot a comma?").
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from gradlang.syntax.lalr import Token
 
@@ -31,13 +30,15 @@ class LayoutError(Exception):
         self.width = width
 
 
-@dataclass
 class LayoutState:
     """What the postlexer has seen so far in one parse."""
 
-    open_brackets: list[Token] = field(default_factory=list)
-    previous: Token | None = None
-    current: Token | None = None
+    __slots__ = ("open_brackets", "previous", "current")
+
+    def __init__(self) -> None:
+        self.open_brackets: list[Token] = []
+        self.previous: Token | None = None
+        self.current: Token | None = None
 
 
 def indentation_width(text: str, tab: int = 8) -> int:

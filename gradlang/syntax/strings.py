@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 
 class StringError(Exception):
@@ -22,13 +21,20 @@ class StringError(Exception):
         self.offset = offset
 
 
-@dataclass(frozen=True)
 class Literal:
-    """A string token taken apart: prefix letters (lower case), quote, and body."""
+    """A string token taken apart: prefix letters (lower case), quote, and body.
+    (A plain class, not a dataclass: made on each program's first parse, where building a
+    dataclass costs more than all its uses; nothing compares or prints one.)"""
 
-    prefix: str
-    quote: str
-    body: str
+    __slots__ = ("prefix", "quote", "body")
+
+    def __init__(self, prefix: str, quote: str, body: str) -> None:
+        self.prefix = prefix
+        self.quote = quote
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"Literal(prefix={self.prefix!r}, quote={self.quote!r}, body={self.body!r})"
 
     @property
     def raw(self) -> bool:
@@ -134,17 +140,33 @@ def decode_escapes(body: str, base_offset: int = 0) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
 class Field:
-    """One `{expr!conv:spec}` of an f-string body; offsets index the body."""
+    """One `{expr!conv:spec}` of an f-string body; offsets index the body.
+    (A plain class for the reason `Literal` is.)"""
 
-    start: int  # offset of "{"
-    end: int  # offset just past "}"
-    expr: str
-    expr_offset: int
-    conversion: str | None
-    spec: tuple[str | Field, ...] | None
-    debug_text: str | None  # `{x=}` prints "x=" before the value
+    __slots__ = ("start", "end", "expr", "expr_offset", "conversion", "spec", "debug_text")
+
+    def __init__(
+        self,
+        start: int,  # offset of "{"
+        end: int,  # offset just past "}"
+        expr: str,
+        expr_offset: int,
+        conversion: str | None,
+        spec: tuple[str | Field, ...] | None,
+        debug_text: str | None,  # `{x=}` prints "x=" before the value
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.expr = expr
+        self.expr_offset = expr_offset
+        self.conversion = conversion
+        self.spec = spec
+        self.debug_text = debug_text
+
+    def __repr__(self) -> str:
+        names = self.__slots__
+        return f"Field({', '.join(f'{n}={getattr(self, n)!r}' for n in names)})"
 
 
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
