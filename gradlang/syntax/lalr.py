@@ -302,6 +302,45 @@ class _Rules(dict[int, tuple[str, int, Callable[[list[Any]], Any], bool]]):
         return rule
 
 
+def pack_states(states: list[dict[str, int]]) -> tuple[list[str], list[bytes]]:
+    """The LALR states compactly: the symbols, and per state its (symbol index, action)
+    pairs as native 32-bit ints (what `PackedStates` reads back)."""
+    symbols = sorted({name for row in states for name in row})
+    index = {name: i for i, name in enumerate(symbols)}
+    packed = []
+    for row in states:
+        pairs = [n for name, action in row.items() for n in (index[name], action)]
+        buf = memoryview(bytearray(4 * len(pairs))).cast("i")
+        for i, n in enumerate(pairs):
+            buf[i] = n
+        packed.append(buf.tobytes())
+    return symbols, packed
+
+
+class PackedStates(dict[int, dict[str, int]]):
+    """The LALR states as `pack_states` keeps them, each state's row (symbol -> action, in
+    the table's order) made the first time the parser enters it: loading every row of the
+    table was most of loading it, and a program visits a fraction of the states."""
+
+    __slots__ = ("symbols", "packed")
+
+    def __init__(self, symbols: list[str], packed: list[bytes]) -> None:
+        super().__init__()
+        self.symbols = symbols
+        self.packed = packed
+
+    def __missing__(self, i: int) -> dict[str, int]:
+        values = memoryview(self.packed[i]).cast("i").tolist()
+        symbols = self.symbols
+        row = {symbols[values[j]]: values[j + 1] for j in range(0, len(values), 2)}
+        self[i] = row
+        return row
+
+    def unpacked(self) -> list[dict[str, int]]:
+        """Every state's row, as the JSON tables have them."""
+        return [self[i] for i in range(len(self.packed))]
+
+
 # -- parser -------------------------------------------------------------------------------------
 
 
@@ -313,7 +352,8 @@ class Parser:
         self.lexer = Lexer(
             tables.PATTERNS, tables.KEYWORDS, tables.IGNORE, tables.NEWLINE_TYPES, regexes
         )
-        self.states: list[dict[str, int]] = tables.STATES
+        # a list of rows (tables.json), or PackedStates (tables_cache.py)
+        self.states: list[dict[str, int]] | PackedStates = tables.STATES
         self.start_states: dict[str, int] = tables.START_STATES
         self.end_states: dict[str, int] = tables.END_STATES
         self.rules = _Rules(tables.RULES)

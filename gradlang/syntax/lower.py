@@ -9,7 +9,6 @@ parameters, attribute names, literals. f-string fields are parsed through `parse
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -112,6 +111,8 @@ class Lowering:
             column = tok.column + name.find(bad)
             span = Span(self.filename, tok.line, column, tok.line, column + 1)
             _syntax_error(f"invalid character '{bad}' (U+{ord(bad):04X})", span)
+        import unicodedata  # a non-ASCII name: rare, and the module is large to load
+
         return unicodedata.normalize("NFKC", name)
 
     def _block_span(self, meta: Meta, last: tuple[ir.Stmt, ...]) -> Span:

@@ -9,7 +9,6 @@ lark. Whatever the input, parse() raises nothing but `GradlangError`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -34,6 +33,8 @@ def _read_tables() -> tuple[Any, list[Any] | None]:
     if cached is not None:
         data, regexes = cached
         return SimpleNamespace(**data), regexes
+    import json  # only when there is no usable cache (≈ 1 ms to import)
+
     try:
         data = json.loads(TABLES.read_text(encoding="utf-8"))
         tables = SimpleNamespace(**data)

@@ -9,7 +9,6 @@ grammar's expression rule). Errors are `StringError` with an offset into the bod
 from __future__ import annotations
 
 import re
-import unicodedata
 
 
 class StringError(Exception):
@@ -122,6 +121,8 @@ def decode_escapes(body: str, base_offset: int = 0) -> str:
             out.append(chr(code))
             i = j + 2 + size
         elif ch == "N":
+            import unicodedata  # a \N{...} escape: rare, and the module is large to load
+
             end = body.find("}", j) if body[j + 2 : j + 3] == "{" else -1
             try:
                 if end < 0:

@@ -1,19 +1,20 @@
 """Start-up help for parser.py: `tables.json` loaded once and kept as marshal data.
 
-Reading the parser tables with `json.loads` and compiling the lexer's one big regular
-expression take ≈ 3 and ≈ 3 ms of every first parse. This module keeps both in
-`__pycache__/tables.TAG.parser` beside the tables: the decoded tables themselves, and the
-compiled form of each lexer pattern (what `re.compile` hands to `_sre.compile`: flags,
-code, groups), which `_sre.compile` turns back into the same `re.Pattern` without parsing
-the pattern again.
+Decoding the parser tables with `json.loads` and compiling the lexer's one big regular
+expression took ≈ 3 ms each of every first parse. This module keeps both in
+`__pycache__/tables.TAG.parser` beside the tables: the decoded tables, their LALR states
+packed (`lalr.pack_states`: one bytes object a state, unpacked when the parser first enters
+it), and the compiled form of each lexer pattern (what `re.compile` hands to `_sre.compile`:
+flags, code, groups), which `_sre.compile` turns back into the same `re.Pattern` without
+parsing the pattern again.
 
 The cache is never required and never trusted: it is used only when its key matches (this
-interpreter's bytecode magic number and exact version, `_sre`'s magic, and the size and
-modification time of `tables.json`), anything unreadable or malformed is ignored, a pattern
-that does not come back as its own text falls back to `re.compile`, and the file is written
-atomically (a temporary file renamed into place), only when byte code may be written (not
-under `PYTHONDONTWRITEBYTECODE`, as for .pyc files), and silently not at all on a read-only
-install.
+interpreter's bytecode magic number and exact version, the byte order, `_sre`'s magic, and
+the size and modification time of `tables.json`) and its CRC-32 checks out; anything
+unreadable or malformed is ignored, and a pattern whose compiled form `_sre` refuses falls
+back to `re.compile`. The file is written atomically (a temporary file renamed into place),
+only when byte code may be written (not under `PYTHONDONTWRITEBYTECODE`, as for .pyc
+files), and silently not at all on a read-only install.
 """
 
 from __future__ import annotations
@@ -23,11 +24,14 @@ import marshal
 import os
 import re
 import sys
+import zlib
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any
 
-_FORMAT = 1  # bump when what is stored changes
+from gradlang.syntax.lalr import PackedStates, pack_states
+
+_FORMAT = 2  # bump when what is stored changes
 
 
 def cache_path(tables: Path) -> Path:
@@ -42,7 +46,8 @@ def key(tables: Path) -> tuple[Any, ...] | None:
         st = os.stat(tables)
     except OSError:
         return None
-    return (_FORMAT, MAGIC_NUMBER, sys.version, _sre.MAGIC, st.st_mtime_ns, st.st_size)
+    return (_FORMAT, MAGIC_NUMBER, sys.version, sys.byteorder, _sre.MAGIC, st.st_mtime_ns,
+            st.st_size)  # fmt: skip
 
 
 def compile_patterns(patterns: list[str], compiled: Any = None) -> list[re.Pattern[str]]:
@@ -85,20 +90,31 @@ def pattern_code(pattern: str) -> tuple[Any, ...] | None:
 def load(
     tables: Path, expected: tuple[Any, ...] | None
 ) -> tuple[dict[str, Any], list[re.Pattern[str]]] | None:
-    """The tables and compiled lexer patterns from the cache, or None when it is missing,
-    stale (made for another key than `expected`, `key(tables)`) or unreadable."""
+    """The tables (their STATES as `lalr.PackedStates`) and compiled lexer patterns from the
+    cache, or None when it is missing, stale (made for another key than `expected`,
+    `key(tables)`), damaged or unreadable."""
     if expected is None:
         return None
     try:
         with open(cache_path(tables), "rb") as f:
-            stored_key, data, compiled = marshal.loads(f.read())
+            stored_key, checksum, payload = marshal.loads(f.read())
+        if stored_key != expected or zlib.crc32(payload) != checksum:
+            return None
+        data, symbols, packed, compiled = marshal.loads(payload)
     except Exception:  # missing, truncated, corrupt or of another shape
         return None
-    if stored_key != expected or not isinstance(data, dict) or not isinstance(compiled, list):
+    if not (
+        isinstance(data, dict)
+        and isinstance(compiled, list)
+        and isinstance(symbols, list)
+        and isinstance(packed, list)
+        and all(isinstance(p, bytes) for p in packed)
+    ):
         return None
     patterns = data.get("PATTERNS")
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         return None
+    data["STATES"] = PackedStates(symbols, packed)
     return data, compile_patterns(patterns, compiled)
 
 
@@ -110,8 +126,11 @@ def save(tables: Path, data: dict[str, Any], made_for: tuple[Any, ...] | None) -
         return
     compiled = [pattern_code(p) for p in data.get("PATTERNS", [])]
     try:
-        blob = marshal.dumps((made_for, data, compiled))
-    except ValueError:  # not marshal data: nothing to keep
+        symbols, packed = pack_states(data["STATES"])
+        rest = {k: v for k, v in data.items() if k != "STATES"}
+        payload = marshal.dumps((rest, symbols, packed, compiled))
+        blob = marshal.dumps((made_for, zlib.crc32(payload), payload))
+    except (ValueError, KeyError, TypeError, AttributeError):  # not tables: nothing to keep
         return
     path = cache_path(tables)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
