@@ -37,16 +37,31 @@ class Entry:
 
     fn: Callable[..., Any]
     context: bool = False
+    #: called when a program that names this builtin is compiled (before it runs): a tool
+    #: that needs a record kept while the program runs (`why`) turns it on only then
+    on_use: Callable[[], object] | None = None
 
 
 REGISTRY: dict[str, Entry] = {}
 PYTHON_BUILTIN_NAMES = frozenset(dir(_py))
 
 
-def register(name: str, fn: Callable[..., Any], context: bool = False) -> Callable[..., Any]:
+def register(
+    name: str,
+    fn: Callable[..., Any],
+    context: bool = False,
+    on_use: Callable[[], object] | None = None,
+) -> Callable[..., Any]:
     """Add a builtin available to every new interpreter; returns `fn` (usable as decorator)."""
-    REGISTRY[name] = Entry(fn, context)
+    REGISTRY[name] = Entry(fn, context, on_use)
     return fn
+
+
+def note_use(name: str) -> None:
+    """The compiler met `name` as a global: run its builtin's `on_use`, if it has one."""
+    entry = REGISTRY.get(name)
+    if entry is not None and entry.on_use is not None:
+        entry.on_use()
 
 
 def builtin(name: str, context: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gradlang.errors import GradlangError, Span
 from gradlang.runtime.attributes import GROWING_TENSOR_METHODS, get_attribute
+from gradlang.runtime.builtins import note_use
 from gradlang.runtime.engine import Tensor
 from gradlang.runtime.failures import convert
 from gradlang.runtime.limits import limit_error
@@ -137,6 +138,7 @@ class ExpressionCompiler:
         b = self.builtins
         if self.module_names is not None and name not in self.module_names and name not in b:
             self.unresolved.append((name, span))
+        note_use(name)
 
         def load_global(frame: Frame) -> Any:
             if name in g:

@@ -164,12 +164,12 @@ def register_all() -> None:
     register("show", b_show, context=True)
     register("graph", b_graph, context=True)
     register("explain", b_explain, context=True)
-    register("why", b_why, context=True)
+    # backward passes are recorded (for `why`) only in programs that name `why`
+    register("why", b_why, context=True, on_use=history.install)
     register("gradcheck", b_gradcheck, context=True)
     for name, fn in FUNCTIONAL.items():
         register(name, fn)
     _add_to_engine_api()
-    history.install()
     _registered = True
 
 

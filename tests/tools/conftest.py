@@ -28,7 +28,13 @@ class Ran:
 
 
 def run(source: str, filename: str = "<test>", trace: bool = False) -> Ran:
-    """Run `source` in a fresh session; program output is returned, not printed."""
+    """Run `source` in a fresh session; program output is returned, not printed.
+
+    The backward passes are recorded as for a program that calls `why` (the tests ask
+    `explain_why` about programs that do not name it)."""
+    from gradlang.tools import history
+
+    history.install()
     session = Session(SessionOptions(trace=trace, warn=lambda _text: None))
     result = session.run_source(source, filename)
     if result.internal is not None:
