@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gradlang.syntax.codegen_cache import CodegenCache
+
+# the methods dataclasses writes for Span, compiled once (see gradlang/syntax/ir.py)
+_CODEGEN = CodegenCache(__file__, "errors")
+_CODEGEN.begin()
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -22,6 +28,9 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+
+_CODEGEN.end()
 
 
 class GradlangError(Exception):
