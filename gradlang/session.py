@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gradlang.errors import GradlangError, Span
+from gradlang.syntax import lower, parser  # noqa: F401  (every run parses: loaded with the rest)
 from gradlang.syntax.codegen_cache import CodegenCache
 from gradlang.tools import report
 
