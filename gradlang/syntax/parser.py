@@ -25,11 +25,11 @@ _PARSER: Parser | None = None
 TABLES = Path(__file__).with_name("tables.json")
 
 
-def _read_tables() -> tuple[Any, list[Any] | None]:
-    """tables.json's contents (None when unreadable) and, from the marshal cache beside it
-    (tables_cache.py), its lexer patterns compiled (None: compile them)."""
+def _read_tables(use_cache: bool = True) -> tuple[Any, list[Any] | None]:
+    """tables.json's contents (None when unreadable) and, when they come from the marshal
+    cache beside it (tables_cache.py), its lexer patterns compiled (None: compile them)."""
     key = tables_cache.key(TABLES)
-    cached = tables_cache.load(TABLES, key)
+    cached = tables_cache.load(TABLES, key) if use_cache else None
     if cached is not None:
         data, regexes = cached
         return SimpleNamespace(**data), regexes
@@ -50,6 +50,9 @@ def _load_tables() -> tuple[Any, list[Any] | None]:
         text = grammar_path().read_text(encoding="utf-8").replace("\r\n", "\n")
     except OSError:
         text = None
+    if regexes is not None and text is not None and text != tables.GRAMMAR:
+        # a cache of older tables that the key did not tell apart: read the JSON itself
+        tables, regexes = _read_tables(use_cache=False)
     if tables is not None and (text is None or text == tables.GRAMMAR):
         return tables, regexes
     if text is None:

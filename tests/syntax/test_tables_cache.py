@@ -192,3 +192,18 @@ def test_parser_without_a_usable_cache_reads_the_json(
     assert regexes is None and vars(loaded) == _fresh(tables)
     # and the cache was rewritten, usable again
     assert tables_cache.load(tables, tables_cache.key(tables)) is not None
+
+
+def test_cache_of_another_grammar_is_not_used(
+    tables: Path, writable: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even a cache whose key matches is checked against the grammar, as the JSON is."""
+    monkeypatch.setattr(parser, "TABLES", tables)
+    data = _fresh(tables)
+    data["GRAMMAR"] = "// an older grammar"
+    tables_cache.save(tables, data, tables_cache.key(tables))
+    loaded, regexes = parser._load_tables()
+    assert regexes is None and vars(loaded) == _fresh(tables)
+    # the cache now holds the JSON's tables
+    cached = tables_cache.load(tables, tables_cache.key(tables))
+    assert cached is not None and cached[0]["GRAMMAR"] == _fresh(tables)["GRAMMAR"]
