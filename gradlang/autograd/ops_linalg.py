@@ -38,8 +38,9 @@ def _grad(a: Tensor, b: Tensor) -> bool:
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
-    _check(input, "mm", 1, "input")
-    _check(mat2, "mm", 2, "mat2")
+    if input.__class__ is not Tensor or mat2.__class__ is not Tensor:  # (hot: checks inline)
+        _check(input, "mm", 1, "input")
+        _check(mat2, "mm", 2, "mat2")
     a, b = input._data, mat2._data
     if a.ndim != 2:
         raise TorchRuntimeError("self must be a matrix")
@@ -50,7 +51,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
             f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
             f"{b.shape[0]}x{b.shape[1]})"
         )
-    _same_dtype(input, mat2)
+    if input._dtype is not mat2._dtype:
+        _same_dtype(input, mat2)
     # np.dot is 0.3-1.3 us cheaper than np.matmul on small matrices; on C- or F-contiguous
     # float operands both run the same BLAS gemm (the same bits; tests/autograd/test_mm_bits)
     if a.flags.forc and b.flags.forc and input._dtype.category == 2:
