@@ -89,12 +89,13 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         scalar = _scalar_operand(ad, bd, dt)
     if scalar is not None:
         out = ad[()] + scalar
+        r = Tensor(out[...], dt) if out.__class__ is dt.scalar else result(out, dt)  # type: ignore[index]
     else:
         try:
             out = np.add(ad, bd)
         except ValueError:
             raise broadcast_error(ad, bd) from None
-    r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
+        r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
     if _gm.enabled and (
         input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
     ):
@@ -154,12 +155,13 @@ def mul(input: Any, other: Any) -> Tensor:
     scalar = _scalar_operand(ad, bd, dt)
     if scalar is not None:
         out = ad[()] * scalar
+        r = Tensor(out[...], dt) if out.__class__ is dt.scalar else result(out, dt)  # type: ignore[index]
     else:
         try:
             out = np.multiply(ad, bd)
         except ValueError:
             raise broadcast_error(ad, bd) from None
-    r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
+        r = Tensor(out, dt) if out.__class__ is ndarray and out.dtype is dt.np else result(out, dt)
     if _gm.enabled and (
         input._requires_grad or (other.__class__ is Tensor and other._requires_grad)
     ):
@@ -400,8 +402,12 @@ def _unary_float(op: str, np_func: Callable) -> Callable[[Tensor], Tensor]:
         if dt.category != 2:
             d = d.astype(np.float32)
             dt = _float32
-        out = np_func(d)
-        r = Tensor(out, dt) if out.__class__ is np.ndarray else result(out, dt)
+        if d.ndim == 0:  # numpy's scalar path: the same bits, cheaper than a 0-dim array's
+            out = np_func(d[()])
+            r = Tensor(out[...], dt) if out.__class__ is dt.scalar else result(out, dt)  # type: ignore[index]
+        else:
+            out = np_func(d)
+            r = Tensor(out, dt) if out.__class__ is np.ndarray else result(out, dt)
         if _gm.enabled and input._requires_grad:
             record1(r, rule, input)
         return r
