@@ -3,6 +3,7 @@ storage, bumping the version counter, and giving the tensor its new grad_fn."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -73,21 +74,56 @@ def _positions(view: Tensor, base: Tensor) -> tuple[np.ndarray, ...] | None:
     return tuple(np.unravel_index(pos, b.shape))
 
 
-def rebase_view(view: Tensor) -> None:
-    """After an in-place op recorded on a view: the base's history becomes CopySlices (the
-    view's new value written into the old base), and the view a view of that new base."""
-    base = view._base
-    if base is None or not _gm.enabled or not view._requires_grad:
+def register_view(base: Tensor, view: Tensor) -> None:
+    """Note `view` among `base`'s views (weakly, in creation order), for `rebase_view`."""
+    extra = base._get_extra()
+    views = extra.views
+    if views is None:
+        extra.views = [weakref.ref(view)]
         return
+    if len(views) >= 64 and len(views) & (len(views) - 1) == 0:  # at 64, 128, 256...
+        views[:] = [ref for ref in views if ref() is not None]
+    views.append(weakref.ref(view))
+
+
+def _as_view_of(view: Tensor, base: Tensor) -> None:
+    """Give `view` the history `AsStridedBackward0(base)`: its elements taken from base."""
     key = _positions(view, base)
     if key is None:
         return
-    new_base = Tensor(base._data, base._dtype)
-    record(new_base, RULES["copy_slices"], (base, view), key)
-    adopt(base, new_base)
     new_view = Tensor(view._data, view._dtype)
     record1(new_view, RULES["as_strided"], base, key)
     adopt(view, new_view)
+
+
+def rebase_view(t: Tensor) -> None:
+    """After an in-place op recorded on `t`, the histories of what shares its storage.
+
+    On a view: the base's history becomes CopySlices (the view's new value written into the
+    old base), and the view a view of that new base. Then (on a base too) every other live
+    view of the base becomes a view of the base's new history, as PyTorch regenerates a
+    view's grad_fn (AsStridedBackward0) once its base was changed in place."""
+    if not _gm.enabled or not t._requires_grad:
+        return
+    base = t._base
+    if base is not None:
+        key = _positions(t, base)
+        if key is None:
+            return
+        new_base = Tensor(base._data, base._dtype)
+        record(new_base, RULES["copy_slices"], (base, t), key)
+        adopt(base, new_base)
+        _as_view_of(t, base)
+    else:
+        base = t
+    extra = base._extra
+    if extra is None or not extra.views:
+        return
+    for ref in list(extra.views):
+        view = ref()
+        if view is None or view is t or view._vc is not base._vc or view._base is not base:
+            continue
+        _as_view_of(view, base)
 
 
 def _write(t: Tensor, r: Tensor) -> None:

@@ -20,6 +20,7 @@ from gradlang.autograd.errors import (
     TorchTypeError,
     TorchValueError,
 )
+from gradlang.autograd.inplace import register_view
 from gradlang.autograd.rules import RULES
 from gradlang.autograd.shapes import (
     infer_view_shape,
@@ -55,9 +56,11 @@ def _view(x: Tensor, data: np.ndarray, rule: Any, attrs: Any = None) -> Tensor:
     """A view of `x`: shares its storage and version counter."""
     r = Tensor(data, x._dtype)
     r._vc = x._counter()
-    r._base = x if x._base is None else x._base
-    if _gm.enabled and x._requires_grad:
-        record1(r, rule, x, attrs)
+    base = r._base = x if x._base is None else x._base
+    if _gm.enabled:
+        register_view(base, r)
+        if x._requires_grad:
+            record1(r, rule, x, attrs)
     return r
 
 

@@ -7,6 +7,7 @@ Python values, and printing through printing.py.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -474,7 +475,7 @@ class Tensor:
 class TensorExtra:
     """Rarely used per-tensor state, kept out of Tensor to keep ops cheap."""
 
-    __slots__ = ("retains_grad", "hooks", "accumulator", "made_by", "parameter")
+    __slots__ = ("retains_grad", "hooks", "accumulator", "made_by", "parameter", "views")
 
     def __init__(self) -> None:
         self.retains_grad = False
@@ -482,6 +483,9 @@ class TensorExtra:
         self.hooks: list[Callable] | None = None
         self.accumulator: AccumulateGrad | None = None
         self.made_by: tuple[str, object] | None = None  # ("detach", origin): for why()
+        #: a base's views made under grad mode, oldest first (weakly): an in-place op on
+        #: the base (or on one of them) gives them a new grad_fn, as PyTorch does
+        self.views: list[weakref.ref[Tensor]] | None = None
 
 
 class RemovableHandle:

@@ -12,7 +12,9 @@ from gradlang import resources
 from gradlang.syntax import ir, parse
 from gradlang.syntax.show import show_ir
 
-SEEDS = sorted((Path(__file__).resolve().parents[3] / "shared" / "conformance" / "seed").glob("*.grad"))
+SEEDS = sorted(
+    (Path(__file__).resolve().parents[3] / "shared" / "conformance" / "seed").glob("*.grad")
+)
 
 
 @pytest.mark.skipif(not SEEDS, reason="conformance seeds not available")
