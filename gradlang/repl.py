@@ -27,6 +27,7 @@ from gradlang import __version__
 from gradlang.diagnostics import render, render_internal
 from gradlang.session import RunResult, Session, SessionOptions
 from gradlang.tools import report
+from gradlang.tools.places import repl_input
 
 BANNER = "gradlang {version}: PyTorch-style autograd you can see. :help for help, :quit to leave."
 PROMPT = ">>> "
@@ -155,7 +156,7 @@ class Repl:
         self.count += 1
         result = self.session.run_source(
             text + ("" if text.endswith("\n") else "\n"),
-            f"<input-{self.count}>",
+            repl_input(self.count),
             interactive=True,
         )
         return self._show(result, echo=True)

@@ -26,6 +26,7 @@ from gradlang.autograd.node import AccumulateGrad, Node
 from gradlang.autograd.tensor import Tensor
 from gradlang.tools.expressions import Labeler
 from gradlang.tools.naming import NameIndex
+from gradlang.tools.places import place
 from gradlang.tools.values import format_value
 
 #: Unnamed intermediate values with a longer expression are called t1, t2, ...
@@ -239,11 +240,11 @@ class Tracer:
 
 def _where(node: object, source_line: SourceLine | None) -> str:
     origin = getattr(node, "origin", None)
-    line = getattr(origin, "line", None)
-    if not isinstance(line, int):
+    where = place(origin)
+    if where is None:
         return ""
     text = source_line(origin) if source_line is not None else None
-    return f"line {line}: {text.strip()}" if text else f"line {line}"
+    return f"{where}: {text.strip()}" if text else where
 
 
 def _count_paths(rec: Record) -> dict[int, int]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from gradlang.autograd.tensor import Tensor
 from gradlang.tools.graph_model import Edge, GraphNode, build
 from gradlang.tools.naming import NameIndex
+from gradlang.tools.places import place
 
 NamesArg = NameIndex | Mapping[str, object] | Iterable[Mapping[str, object]] | None
 MAX_ROWS = 1000  # rows of one tree; the rest are counted, not drawn
@@ -28,9 +29,8 @@ def as_index(names: NamesArg) -> NameIndex:
 
 
 def line_of(origin: object) -> str:
-    """`line N` for a node's origin span, or ''."""
-    line = getattr(origin, "line", None)
-    return f"line {line}" if isinstance(line, int) else ""
+    """`line N` (`input K` in the REPL) for a node's origin span, or ''."""
+    return place(origin) or ""
 
 
 def _row(node: GraphNode) -> list[str]:

@@ -17,15 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from gradlang.tools.places import place
+
 HintRule = Callable[[re.Match[str], BaseException | None], str]
 
 
 def _where(span: object) -> str | None:
-    """`line N` (with the file when it is not the main program) for a span-like value."""
-    line = getattr(span, "line", None)
-    if not isinstance(line, int):
-        return None
-    return f"line {line}"
+    """`line N` (`input K` in the REPL) for a span-like value."""
+    return place(span)
 
 
 def _freeing_pass_origin() -> object:

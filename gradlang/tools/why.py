@@ -15,16 +15,12 @@ from gradlang.autograd.tensor import Tensor
 from gradlang.tools.history import HISTORY, History, Pass
 from gradlang.tools.naming import NameIndex
 from gradlang.tools.no_grad_sites import assigned_without_grad
+from gradlang.tools.places import place
 from gradlang.tools.values import format_value
 
 
-def _line(span: object) -> str | None:
-    line = getattr(span, "line", None)
-    return f"line {line}" if isinstance(line, int) else None
-
-
 def _pass_text(p: Pass, names: NameIndex) -> str:
-    where = _line(p.origin)
+    where = place(p.origin)
     root = p.first() if p.first is not None else None
     start = names.first(root) if root is not None else None
     text = "the backward"
@@ -97,7 +93,7 @@ def explain_why(
         source = _shares_storage_with(x, names, scope_tensors or []) if floating else None
         if made is not None:
             how, where = made
-            at = _line(where)
+            at = place(where)
             suffix = f" at {at}" if at else ""
             if how == "detach":
                 lines.append(f"It was made by detach(){suffix}, which cuts it out of the graph.")
@@ -146,7 +142,7 @@ def explain_why(
 
     fn = x.grad_fn
     if fn is not None and not x.retains_grad:
-        where = _line(getattr(fn, "origin", None))
+        where = place(getattr(fn, "origin", None))
         made_by = f"made by {fn.name()}" + (f" at {where}" if where else "")
         lines.append(
             f"{who}.grad is None because {who} is not a leaf ({made_by}) and does not retain "

@@ -225,3 +225,28 @@ def test_repl_on_a_terminal(tmp_path: Path) -> None:
     assert child.exitstatus == 0
     history = tmp_path / "gradlang" / "history"
     assert history.exists() and "weights" in history.read_text()
+
+
+def test_tools_name_repl_inputs_not_line_1() -> None:
+    """Every REPL input is its own `<input-K>`: the tools say `input K`, not `line 1`."""
+    repl = Repl()
+    repl.handle("x = torch.tensor([1.0, 2.0], requires_grad=True)")
+    repl.handle("y = (x * x).sum()")
+    repl.handle("y.backward()")
+    said = repl.handle("why(x)")
+    assert "the backward at input 3 (from y)" in said and "line 1" not in said
+    failed = repl.handle("y.backward()")
+    assert "<input-5>:1:1: RuntimeError" in failed
+    assert "hint: The backward at input 3 freed the graph's saved tensors." in failed
+
+
+def test_place_words() -> None:
+    from types import SimpleNamespace
+
+    from gradlang.tools.places import place, repl_input
+
+    assert place(SimpleNamespace(file="prog.grad", line=7)) == "line 7"
+    assert place(SimpleNamespace(file=repl_input(4), line=1)) == "input 4"
+    assert place(SimpleNamespace(file=repl_input(4), line=3)) == "input 4, line 3"
+    assert place(SimpleNamespace(file="<stdin>", line=2)) == "line 2"
+    assert place(None) is None
