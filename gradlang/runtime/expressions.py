@@ -18,7 +18,7 @@ from gradlang.runtime.attributes import GROWING_TENSOR_METHODS, get_attribute
 from gradlang.runtime.builtins import note_use
 from gradlang.runtime.engine import Tensor
 from gradlang.runtime.failures import convert
-from gradlang.runtime.limits import limit_error
+from gradlang.runtime.limits import Meter, limit_error
 from gradlang.runtime.pyops import check_tensors, matmul_cost, size_error
 from gradlang.runtime.scope import Scope, target_names
 from gradlang.runtime.size_checks import check_index_list
@@ -541,10 +541,10 @@ class ExpressionCompiler:
                         raise size_error("list", max_list).with_span(span)
                 else:
                     nxt = levels[depth + 1][1]
-                    run_level(depth + 1, cframe, iterate(nxt(cframe), span), out)  # type: ignore[misc]
+                    run_level(depth + 1, cframe, iterate(nxt(cframe), span, meter), out)  # type: ignore[misc]
 
         def listcomp(frame: Frame) -> list[Any]:
-            items = iterate(first_iter(frame), span)
+            items = iterate(first_iter(frame), span, meter)
             out: list[Any] = []
             run_level(0, Frame({}, frame), items, out)
             return out
@@ -564,9 +564,10 @@ class ExpressionCompiler:
         if isinstance(node, (ir.Tuple, ir.List)):
             setters = [self._target(e) for e in node.elts]
             n = len(setters)
+            meter = self.meter
 
             def set_unpack(frame: Frame, value: Any) -> None:
-                items = unpack(value, n, span)
+                items = unpack(value, n, span, meter)
                 for setter, item in zip(setters, items):
                     setter(frame, item)
 
@@ -601,12 +602,14 @@ class ExpressionCompiler:
         raise GradlangError("SyntaxError", "cannot assign to this expression", span)
 
 
-def unpack(value: Any, n: int, span: Span) -> Any:
+def unpack(value: Any, n: int, span: Span, meter: Meter) -> Any:
     """`a, b = value`: Python's unpacking, with Python's messages."""
     t = type(value)
     if t is tuple or t is list:
         items = value
     else:
+        if t is Tensor and value._data.ndim:
+            meter.before_rows(value._data.shape[0], span)
         try:
             it = iter(value)
         except TypeError:
@@ -642,8 +645,11 @@ def store_item(obj: Any, idx: Any, value: Any, limits: Any) -> None:
     obj[idx] = value
 
 
-def iterate(value: Any, span: Span) -> Any:
-    """`iter(value)` with Python's error for a value that is not iterable."""
+def iterate(value: Any, span: Span, meter: Meter) -> Any:
+    """`iter(value)` with Python's error for a value that is not iterable; a tensor's rows
+    are checked against the limits first (iterating makes them all at once)."""
+    if type(value) is Tensor and value._data.ndim:
+        meter.before_rows(value._data.shape[0], span)
     try:
         return iter(value)
     except Exception as exc:

@@ -30,6 +30,8 @@ def counted(interp: Interpreter, items: Iterable[Any]) -> Iterable[Any]:
     t = type(items)
     if t is list or t is tuple or t is str:
         return items
+    if isinstance(items, Tensor) and items._data.ndim:  # iterating makes every row at once
+        interp.meter.before_rows(items._data.shape[0], engine.origin.current)  # type: ignore[arg-type]
     return _count(interp, iter(items))
 
 

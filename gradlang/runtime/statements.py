@@ -311,7 +311,7 @@ class Compiler(ExpressionCompiler):
                 if meter.steps >= meter.next_check:
                     meter.check(span)
                 origin.current = span
-                it = iterate(iterable(frame), iter_span)
+                it = iterate(iterable(frame), iter_span, meter)
                 variables = frame.vars
                 while True:
                     try:
@@ -334,7 +334,7 @@ class Compiler(ExpressionCompiler):
             if meter.steps >= meter.next_check:
                 meter.check(span)
             origin.current = span
-            it = iterate(iterable(frame), iter_span)
+            it = iterate(iterable(frame), iter_span, meter)
             while True:
                 try:
                     item = next(it)
