@@ -73,6 +73,7 @@ GROWING_TENSOR_METHODS = (
             "new_empty",
             "repeat_interleave",
             "tile",
+            "tolist",  # a Python object per element: bounded as a list is
         }
     )
     | GROWING
@@ -257,6 +258,10 @@ def _growing_method(
 
 def _tensor_method(method: Callable[..., Any], limits: Limits) -> Callable[..., Any]:
     def checked(*args: Any, **kwargs: Any) -> Any:
+        if method.__name__ == "tolist":
+            if method.__self__._data.size > limits.max_list:  # type: ignore[attr-defined]
+                raise size_error("list", limits.max_list)
+            return method(*args, **kwargs)
         sizes = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
         n = 1
         for s in sizes:
