@@ -121,6 +121,7 @@ FUNCTIONAL: dict[str, Callable[..., Any]] = {
     "leaky_relu": nn.leaky_relu,
     "elu": nn.elu,
     "selu": nn.selu,
+    "celu": nn.celu,
     "silu": nn.silu,
     "softplus": nn.softplus,
     "threshold": nn.threshold,
@@ -161,6 +162,7 @@ TORCH: dict[str, Any] = {
         det=la.det,
         inv=la.inverse,
         solve=la.solve,
+        cross=la.linalg_cross,
     ),
     "pi": math.pi,
     "e": math.e,
@@ -217,6 +219,7 @@ TORCH: dict[str, Any] = {
     "column_stack": s.column_stack,
     "detach": lambda input: input.detach(),
     "selu": nn.selu,
+    "celu": nn.celu,
     "where": m.where,
     # reductions
     "var_mean": red.var_mean,
@@ -232,12 +235,11 @@ TORCH: dict[str, Any] = {
     "hstack": s.hstack,
     "vstack": s.vstack,
     "diag_embed": s.diag_embed,
-    "repeat_interleave": None,
+    "repeat_interleave": s.repeat_interleave,
     # neural-net functions reachable from torch.
     "dropout": nn.dropout,
     "cosine_similarity": nn.cosine_similarity,
 }
-del TORCH["repeat_interleave"]
 
 
 def _inplace_function(name: str) -> Callable[..., Any]:

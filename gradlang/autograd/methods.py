@@ -220,6 +220,8 @@ SHARED: dict[str, Callable[..., Any]] = {
     "diagonal": s.diagonal,
     "nonzero": s.nonzero,
     "argwhere": s.argwhere,
+    "cross": la.cross,
+    "kron": la.kron,
 }
 
 METHODS: dict[str, Callable[..., Any]] = {
@@ -233,6 +235,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "expand_as": s.expand_as,
     "contiguous": s.contiguous,
     "repeat": s.repeat,
+    "repeat_interleave": s.repeat_interleave_method,
     "new_zeros": c.new_zeros,
     "new_ones": c.new_ones,
     "new_full": c.new_full,

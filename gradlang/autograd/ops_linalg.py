@@ -374,3 +374,117 @@ def inverse(input: Tensor) -> Tensor:
     if _gm.enabled and input._requires_grad:
         record1(r, RULES["inverse"], input)
     return r
+
+
+# ----------------------------------------------------------------------------- cross, kron
+CROSS_DIM_WARNING = (
+    "Using torch.cross without specifying the dim arg is deprecated.\n"
+    "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
+    "The default value of dim will change to agree with that of linalg.cross in a future release."
+)
+
+
+def _cross_part(x1: np.ndarray, y2: np.ndarray, x2: np.ndarray, y1: np.ndarray) -> np.ndarray:
+    """x1*y2 - x2*y1 as ATen's CPU kernel computes it: one fused multiply-add
+    fma(x1, y2, -(x2*y1)) for floats, plain products for integers."""
+    if x1.dtype.kind != "f":
+        return x1 * y2 - x2 * y1
+    from gradlang.autograd.rng import fma64
+
+    if x1.dtype == np.float64:
+        return fma64(x1, y2, -(x2 * y1))
+    # a float32 product is exact in float64: one float64 add, then float32 (as linspace does)
+    wide = x1.astype(np.float64) * y2.astype(np.float64) - (x2 * y1).astype(np.float64)
+    return wide.astype(x1.dtype)
+
+
+def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    from gradlang.autograd.shapes import wrap_dim
+
+    _check(input, "linalg_cross", 1, "input")
+    _check(other, "linalg_cross", 2, "other")
+    a, b = input._data, other._data
+    if a.ndim != b.ndim:
+        raise TorchRuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if input._dtype is not other._dtype:
+        raise TorchRuntimeError(
+            f"expected scalar type {input._dtype.short} but found {other._dtype.short}"
+        )
+    if a.ndim == 0:
+        from gradlang.autograd.errors import TorchIndexError
+
+        raise TorchIndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    k = wrap_dim(dim, a.ndim)
+    if a.shape[k] != 3 or b.shape[k] != 3:
+        raise TorchRuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[k]} and "
+            f"{b.shape[k]}"
+        )
+    shape = broadcast_shapes(a.shape, b.shape)
+    x = np.moveaxis(np.broadcast_to(a, shape), k, 0)
+    y = np.moveaxis(np.broadcast_to(b, shape), k, 0)
+    x0, x1, x2 = x[0:1], x[1:2], x[2:3]
+    y0, y1, y2 = y[0:1], y[1:2], y[2:3]
+    parts = [
+        _cross_part(x1, y2, x2, y1),
+        _cross_part(x2, y0, x0, y2),
+        _cross_part(x0, y1, x1, y0),
+    ]
+    out = np.ascontiguousarray(np.moveaxis(np.concatenate(parts, 0), 0, k))
+    r = result(out, input._dtype)
+    if _grad(input, other):
+        record2(r, RULES["linalg_cross"], input, other, k)
+    return r
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """torch.cross: linalg.cross; without dim (deprecated, warned once) the first dim of
+    size 3 of `input`."""
+    from gradlang.autograd import warnings as _warnings
+
+    _check(input, "cross", 1, "input")
+    _check(other, "cross", 2, "other")
+    if dim is None:
+        if _warnings.once("cross_dim"):
+            _warnings.warn(
+                CROSS_DIM_WARNING + _warnings.triggered("aten/src/ATen/native/Cross.cpp:63")
+            )
+        sizes = input._data.shape
+        if 3 not in sizes:
+            raise TorchRuntimeError("no dimension of size 3 in input")
+        dim = sizes.index(3)
+    return linalg_cross(input, other, dim=dim)
+
+
+def _unsafe_view(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """at::_unsafe_view: view's shape rules, a fresh node (UnsafeViewBackward0), not a view."""
+    from gradlang.autograd.ops_shape import _VIEW_SIZE_ERROR, _try_view
+
+    d = x._data
+    v = _try_view(d, shape)
+    if v is None:
+        raise TorchRuntimeError(_VIEW_SIZE_ERROR)
+    r = Tensor(v, x._dtype)
+    if _gm.enabled and x._requires_grad:
+        record1(r, RULES["unsafe_view"], x)
+    return r
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    """PyTorch's composite: each input viewed with a 1 interleaved per dim, multiplied
+    (broadcasting), and the product viewed back (UnsafeViewBackward0 of MulBackward0)."""
+    from gradlang.autograd.ops_math import mul
+
+    _check(input, "kron", 1, "input")
+    _check(other, "kron", 2, "other")
+    sa, sb = input._data.shape, other._data.shape
+    n = max(len(sa), len(sb))
+    fa = (1,) * (n - len(sa)) + tuple(sa)
+    fb = (1,) * (n - len(sb)) + tuple(sb)
+    a_shape: list[int] = []
+    b_shape: list[int] = []
+    for p, q in zip(fa, fb):
+        a_shape += [p, 1]
+        b_shape += [1, q]
+    prod = mul(_unsafe_view(input, tuple(a_shape)), _unsafe_view(other, tuple(b_shape)))
+    return _unsafe_view(prod, tuple(p * q for p, q in zip(fa, fb)))

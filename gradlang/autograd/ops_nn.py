@@ -98,6 +98,23 @@ def _scaled_elu(input: Tensor, alpha: float, scale: float, input_scale: float) -
     return _unary_rule(input, out, "elu", (alpha, scale, input_scale))
 
 
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """PyTorch's celu: elu with scale 1 and input_scale 1/alpha (CeluBackward0)."""
+    if input.__class__ is not Tensor:
+        raise TorchTypeError(
+            f"celu(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    if inplace:  # torch's CeluBackward1 (saving the result) is not in the table
+        raise TorchNotImplementedError("gradlang: celu(inplace=True) / celu_ is not supported")
+    if alpha == 0:
+        raise TorchRuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    d = _float_input(input, "elu_cpu")
+    t = d.dtype.type
+    inv = 1.0 / float(alpha)
+    out = np.where(d > 0, d, t(alpha) * np.expm1(d * t(inv)))
+    return _unary_rule(input, out, "celu", (float(alpha), 1.0, inv))
+
+
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 

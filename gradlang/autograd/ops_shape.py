@@ -16,6 +16,7 @@ from gradlang.autograd.dispatch import needs_grad, record, record1
 from gradlang.autograd.errors import (
     C10_NAMES,
     TorchIndexError,
+    TorchNotImplementedError,
     TorchRuntimeError,
     TorchTypeError,
     TorchValueError,
@@ -883,6 +884,110 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     if _gm.enabled and input._requires_grad:
         record1(r, RULES["repeat"], input, reps)
     return r
+
+
+def _repeat_indices(repeats: Tensor, output_size: Any = None) -> Tensor:
+    """`torch.repeat_interleave(repeats)`: each index k repeated repeats[k] times."""
+    if repeats._data.ndim != 1:
+        raise TorchRuntimeError("repeat_interleave only accept 1D vector as repeat")
+    if repeats._dtype.category != 1 or repeats._dtype is _dt.bool_:
+        raise TorchNotImplementedError(
+            f"\"repeat_interleave_cpu\" not implemented for '{repeats._dtype.short}'"
+        )
+    counts = repeats._data.astype(np.int64)
+    if counts.size and counts.min() < 0:
+        raise TorchRuntimeError("repeats can not be negative")
+    total = builtins.int(counts.sum())
+    if output_size is not None and output_size != total:
+        raise TorchRuntimeError("allocated size does not match required size")
+    out = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+    return Tensor(out.astype(repeats._data.dtype), repeats._dtype)
+
+
+_RI_FUNCTION = (
+    " * (Tensor input, Tensor repeats, int dim = None, *, int output_size = None)\n"
+    " * (Tensor repeats, *, int output_size = None)\n"
+    " * (Tensor input, int repeats, int dim = None, *, int output_size = None)\n"
+)
+_RI_METHOD = (
+    " * (Tensor repeats, int dim = None, *, int output_size = None)\n"
+    " * (int repeats, int dim = None, *, int output_size = None)\n"
+)
+
+
+def repeat_interleave(
+    input: Tensor,
+    repeats: Any = None,
+    dim: builtins.int | None = None,
+    *,
+    output_size: builtins.int | None = None,
+) -> Tensor:
+    """PyTorch's composite: an int repeat is unsqueeze, expand, clone and a flattening view;
+    a tensor of repeats is an index_select (after flattening when dim is None)."""
+    return _repeat_interleave(input, repeats, dim, output_size, False)
+
+
+def repeat_interleave_method(
+    self: Tensor,
+    repeats: Any,
+    dim: builtins.int | None = None,
+    *,
+    output_size: builtins.int | None = None,
+) -> Tensor:
+    """`Tensor.repeat_interleave` (torch's method overloads name no input)."""
+    return _repeat_interleave(self, repeats, dim, output_size, True)
+
+
+def _repeat_interleave(
+    input: Tensor, repeats: Any, dim: Any, output_size: Any, method: builtins.bool
+) -> Tensor:
+    if repeats is None:  # torch.repeat_interleave(repeats)
+        if input.__class__ is not Tensor:
+            raise TorchTypeError(
+                "repeat_interleave(): argument 'repeats' (position 1) must be Tensor, not "
+                f"{builtins.type(input).__name__}"
+            )
+        return _repeat_indices(input, output_size)
+    if repeats.__class__ is Tensor:
+        x = input if dim is not None else flatten(input)
+        k = dim if dim is not None else 0
+        rd = repeats._data
+        size = x._data.shape[wrap_dim(k, x._data.ndim)]
+        if rd.ndim == 0 or (rd.ndim == 1 and rd.shape[0] == 1):
+            reps = expand(reshape(repeats, (1,)), (size,))
+        elif rd.ndim == 1:
+            if rd.shape[0] != size:
+                raise TorchRuntimeError(
+                    "repeats must have the same size as input along dim, but got "
+                    f"repeats.size(0) = {rd.shape[0]} and input.size({k}) = {size}"
+                )
+            reps = repeats
+        else:
+            raise TorchRuntimeError("repeats must be 0-dim or 1-dim tensor")
+        return index_select(x, k, _repeat_indices(reps, output_size))
+    if repeats.__class__ is not builtins.int:
+        name = builtins.type(repeats).__name__
+        got = name if method else f"Tensor, {name}"
+        if dim is not None:
+            got += ", dim=int"
+        raise TorchTypeError(
+            "repeat_interleave() received an invalid combination of arguments - got "
+            f"({got}), but expected one of:\n" + (_RI_METHOD if method else _RI_FUNCTION)
+        )
+    x = input if dim is not None else flatten(input)
+    k = wrap_dim(dim if dim is not None else 0, input._data.ndim)
+    if repeats < 0:
+        raise TorchRuntimeError("Repeats must be non-negative")
+    x = unsqueeze(x, k + 1)
+    shape = list(x._data.shape)
+    shape[k + 1] = repeats
+    x = expand(x, tuple(shape))
+    if output_size is not None and output_size != repeats * shape[k]:
+        raise TorchRuntimeError(
+            f"repeat_interleave: Invalid output_size, expected {repeats * shape[k]} but got "
+            f"{output_size}"
+        )
+    return flatten(clone(x), k, k + 1)
 
 
 def repeat_backward(

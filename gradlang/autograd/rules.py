@@ -626,6 +626,15 @@ rule(
     ),
 )
 
+rule(
+    "celu",
+    "CeluBackward0",
+    (
+        "grad * (self > 0 ? 1 : exp(self / alpha))",
+        lambda g, i, o, a: T.elu_backward(g, i[0], a),
+        (0,),
+    ),
+)
 
 rule(
     "gelu",
@@ -995,6 +1004,12 @@ rule(
     ("grad * beta", lambda g, i, o, a: g if a[0] == 1 else g * a[0], NONE),
     ("grad @ mat2.T * alpha", lambda g, i, o, a: g.mm(i[2].t()) * a[1], (2,)),
     ("mat1.T @ grad * alpha", lambda g, i, o, a: i[1].t().mm(g) * a[1], (1,)),
+)
+rule(
+    "linalg_cross",
+    "LinalgCrossBackward0",
+    ("linalg_cross(other, grad, dim)", lambda g, i, o, a: T.linalg.cross(i[1], g, dim=a), (1,)),
+    ("linalg_cross(grad, self, dim)", lambda g, i, o, a: T.linalg.cross(g, i[0], dim=a), (0,)),
 )
 rule(
     "trace",

@@ -144,6 +144,7 @@ GROWING = frozenset(
         "meshgrid",
         "einsum",
         "cartesian_prod",
+        "repeat_interleave",
     }
 )
 
@@ -190,6 +191,20 @@ def result_numel(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> in
         for t in tensors:
             n *= t._data.size
         return n * max(1, len(tensors)) if name in ("meshgrid", "cartesian_prod") else n
+    if name == "repeat_interleave" and args and isinstance(args[0], Tensor):
+        reps = args[1] if len(args) > 1 else kwargs.get("repeats")
+        size = args[0]._data.size
+        if reps is None:  # torch.repeat_interleave(repeats): the indices
+            reps, size = args[0], 0
+        if isinstance(reps, Tensor):
+            r = reps._data
+            if r.size == 0 or r.dtype.kind not in "iu":
+                return None
+            total = sum(max(0, v) for v in r.reshape(-1).tolist())
+            if size == 0 or r.size == 1:
+                return total if size == 0 else size * total
+            return (size // r.size) * total
+        return size * reps if type(reps) is int and reps > 0 else None
     if name in ("diag", "diag_embed") and tensors:
         t = tensors[0]
         if name == "diag" and t._data.ndim != 1:

@@ -1,0 +1,151 @@
+"""celu, repeat_interleave, cross / linalg.cross, kron and cdist beyond the rule table's
+samples: PyTorch's errors (type and text), its warning, forward bits and integer dtypes."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from gradlang.autograd import warnings as engine_warnings
+from gradlang.autograd.errors import TorchError
+
+from .harness import G
+
+
+def _f(t: Any) -> Any:
+    return t.nn.functional
+
+
+ERRORS: dict[str, Callable[[Any], Any]] = {
+    "celu int": lambda t: _f(t).celu(t.tensor([1, 2])),
+    "celu alpha 0": lambda t: _f(t).celu(t.tensor([1.0, -2.0]), alpha=0),
+    "celu list": lambda t: _f(t).celu([1.0, 2.0]),
+    "torch.celu list": lambda t: t.celu([1.0, 2.0]),
+    "ri negative": lambda t: t.ones(2, 3).repeat_interleave(-1),
+    "ri float method": lambda t: t.ones(2, 3).repeat_interleave(2.0),
+    "ri float function": lambda t: t.repeat_interleave(t.ones(2, 3), 2.0),
+    "ri list dim": lambda t: t.ones(2, 3).repeat_interleave([1, 2], dim=0),
+    "ri dim out of range": lambda t: t.ones(2, 3).repeat_interleave(2, dim=2),
+    "ri 0-d with dim": lambda t: t.tensor(3.0).repeat_interleave(2, dim=0),
+    "ri repeats size": lambda t: t.ones(2, 3).repeat_interleave(t.tensor([1, 2, 3]), dim=0),
+    "ri repeats size neg dim": lambda t: t.ones(2, 3).repeat_interleave(t.tensor([1, 2, 3]), -2),
+    "ri float repeats": lambda t: t.ones(2, 3).repeat_interleave(t.tensor([1.0, 2.0]), dim=0),
+    "ri 2-d repeats": lambda t: t.ones(2, 3).repeat_interleave(t.tensor([[1, 2]]), dim=0),
+    "ri negative repeats": lambda t: t.ones(2, 3).repeat_interleave(t.tensor([1, -2]), dim=0),
+    "ri repeats only float": lambda t: t.repeat_interleave(t.tensor([1.0, 2.0])),
+    "ri repeats only int": lambda t: t.repeat_interleave(2),
+    "ri output_size": lambda t: t.ones(2, 3).repeat_interleave(2, dim=0, output_size=5),
+    "ri output_size tensor": lambda t: t.ones(2, 3).repeat_interleave(
+        t.tensor([1, 2]), dim=0, output_size=4
+    ),
+    "cross no size 3": lambda t: t.cross(t.ones(2, 2), t.ones(2, 2)),
+    "cross dim not 3": lambda t: t.cross(t.ones(2, 3), t.ones(2, 3), dim=0),
+    "linalg.cross last not 3": lambda t: t.linalg.cross(t.ones(3, 2), t.ones(3, 2)),
+    "linalg.cross ndim": lambda t: t.linalg.cross(t.ones(2, 3), t.ones(3)),
+    "linalg.cross broadcast": lambda t: t.linalg.cross(t.ones(2, 3), t.ones(4, 3)),
+    "linalg.cross dtypes": lambda t: t.linalg.cross(t.ones(3), t.ones(3, dtype=t.float64)),
+    "linalg.cross long float": lambda t: t.linalg.cross(t.tensor([1, 2, 3]), t.ones(3)),
+    "linalg.cross dim range": lambda t: t.linalg.cross(t.ones(2, 3), t.ones(2, 3), dim=2),
+    "linalg.cross 0-d": lambda t: t.linalg.cross(t.tensor(1.0), t.tensor(1.0)),
+    "kron int": lambda t: t.kron(t.ones(2), 2),
+    "kron non-contiguous": lambda t: t.kron(t.ones(3, 2).t(), t.ones(2, 2)),
+}
+
+
+def _outcome(fn: Callable[[Any], Any], lib: Any) -> tuple[str, str]:
+    try:
+        fn(lib)
+    except Exception as error:  # noqa: BLE001 - comparing any exception
+        for klass in type(error).__mro__:
+            if klass.__module__ == "builtins":
+                return klass.__name__, str(error)
+        return type(error).__name__, str(error)
+    return "no error", ""
+
+
+@pytest.fixture(autouse=True)
+def _quiet_warnings():
+    previous = engine_warnings.set_handler(lambda message, category: None)
+    yield
+    engine_warnings.set_handler(previous)
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_errors_are_engine_classes(name: str) -> None:
+    with pytest.raises(TorchError):
+        ERRORS[name](G)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_error_matches_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = _outcome(ERRORS[name], torch)
+    assert expected[0] != "no error"
+    assert _outcome(ERRORS[name], G) == expected
+
+
+def test_cross_without_dim_warns_once() -> None:
+    got: list[tuple[str, str]] = []
+    engine_warnings.set_handler(lambda message, category: got.append((category, message)))
+    engine_warnings.reset_once()
+    G.cross(G.ones(2, 3), G.ones(2, 3))
+    G.ones(3).cross(G.ones(3))
+    G.cross(G.ones(3), G.ones(3), dim=0)
+    assert len(got) == 1
+    category, message = got[0]
+    assert category == "UserWarning"
+    assert message.startswith("Using torch.cross without specifying the dim arg is deprecated.\n")
+    assert message.endswith(
+        "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/Cross.cpp:63.)"
+    )
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_cross_forward_bits(dtype: str) -> None:
+    """ATen computes each component as one fused multiply-add: the same bits here."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        shape = [(3,), (4, 3), (3, 5), (2, 3, 2)][trial % 4]
+        dim = [0, -1, 0, 1][trial % 4]
+        if dtype == "int64":
+            a = rng.integers(-1000, 1000, shape)
+            b = rng.integers(-1000, 1000, shape)
+        else:
+            scale = 10.0 ** rng.integers(-3, 4)
+            a = (rng.standard_normal(shape) * scale).astype(dtype)
+            b = (rng.standard_normal(shape) * scale).astype(dtype)
+        want = torch.linalg.cross(torch.from_numpy(a), torch.from_numpy(b), dim=dim).numpy()
+        got = G.linalg.cross(G.tensor(a), G.tensor(b), dim=dim)
+        assert got.dtype.name == dtype
+        assert np.array_equal(np.asarray(got._data), want)
+        assert str(got) == str(
+            torch.linalg.cross(torch.from_numpy(a), torch.from_numpy(b), dim=dim)
+        )
+
+
+@pytest.mark.torch
+def test_integer_and_index_forms() -> None:
+    torch = pytest.importorskip("torch")
+    cases: list[Callable[[Any], Any]] = [
+        lambda t: t.repeat_interleave(t.tensor([1, 2, 0, 3])),
+        lambda t: t.repeat_interleave(t.tensor([1, 2], dtype=t.int32)),
+        lambda t: t.tensor([True, False]).repeat_interleave(2),
+        lambda t: t.tensor([[1, 2], [3, 4]]).repeat_interleave(t.tensor([2, 1]), dim=1),
+        lambda t: t.ones(2, 3).repeat_interleave(0, dim=1),
+        lambda t: t.ones(2, 3).repeat_interleave(t.tensor([1, 2]), dim=0, output_size=3),
+        lambda t: t.kron(t.tensor([1, 2]), t.tensor([1.0, 2.0])),
+        lambda t: t.kron(t.tensor([[1, 2], [3, 4]]), t.tensor([[0, 1], [1, 0]])),
+        lambda t: t.linalg.cross(t.tensor([1, 2, 3]), t.tensor([4, 5, 6])),
+        lambda t: _f(t).celu(t.tensor([-1.0, 0.0, 2.0], dtype=t.float64), 0.3),
+    ]
+    for make in cases:
+        assert str(make(G)) == str(make(torch))
