@@ -39,6 +39,15 @@ NONLEAF_FLAG_ERROR = (
 )
 
 
+DETACH_VIEW_ERROR = (
+    "Can't detach views in-place. Use detach() instead. If you are using "
+    "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
+    "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
+    "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
+    "torch/optim/optimizer.py as the solution."
+)
+
+
 class Tensor:
     """An n-dimensional array of one dtype that autograd can differentiate through."""
 
@@ -369,6 +378,8 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
+        if self._base is not None:
+            raise TorchRuntimeError(DETACH_VIEW_ERROR)
         self._grad_fn = None
         self._requires_grad = False
         return self

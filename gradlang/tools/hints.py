@@ -117,6 +117,14 @@ _RULES: list[tuple[str, HintRule]] = [
     ),
     (r"^Trying to backward through the graph a second time", _second_backward),
     (
+        r"^Can't detach views in-place",
+        _fixed(
+            "This tensor is a view (a slice, t(), view()...) sharing its base's storage and "
+            "history. Use v = v.detach() for a new tensor without history, or detach_() the "
+            "base itself."
+        ),
+    ),
+    (
         r"^Mismatch in shape: grad_output\[0\] has a shape of (torch\.Size\(\[.*?\]\)) "
         r"and output\[0\] has a shape of (torch\.Size\(\[.*?\]\))",
         lambda m, _e: (

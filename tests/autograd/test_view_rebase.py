@@ -62,6 +62,12 @@ y.zero_()
 (v + x[::2]).sum().backward()
 out = [v]
 """,
+    "detach_in_place_on_a_view": """
+x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * 2
+v = y[0:2]
+v.detach_()
+""",
     "view_saved_before_inplace": """
 x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
 y = x * 2
