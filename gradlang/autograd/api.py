@@ -227,6 +227,7 @@ TORCH: dict[str, Any] = {
     # linear algebra
     "vdot": la.vdot,
     "einsum": la.einsum,
+    "cdist": la.cdist,
     # shape
     "cat": s.cat,
     "concat": s.cat,

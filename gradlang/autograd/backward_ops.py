@@ -30,6 +30,7 @@ __all__ = [
     "gelu_second",
     "elu_second",
     "softplus_second",
+    "cdist_backward",
 ]
 
 
@@ -187,3 +188,37 @@ def add_scalar(x: Tensor, value: float) -> Tensor:
 
 
 __all__ += ["mul_scalar", "div_scalar", "add_scalar"]
+
+
+def cdist_backward(grad: Tensor, x1: Tensor, x2: Tensor, p: float, dist: Tensor) -> Tensor:
+    """ATen's _cdist_backward: for each row of x1, the terms of every row of x2 added in
+    order (j = 0, 1, ...), each term computed as its CPU kernel does."""
+    g, d = grad._data, dist._data
+    batch = d.shape[:-2]
+    a = np.broadcast_to(x1._data, batch + x1._data.shape[-2:])
+    b = np.broadcast_to(x2._data, batch + x2._data.shape[-2:])
+    t = a.dtype.type
+    res = np.zeros(a.shape, a.dtype)
+    if p != 0:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for j in range(b.shape[-2]):
+                diff = a - b[..., j : j + 1, :]
+                gj = g[..., :, j, None].astype(a.dtype, copy=False)
+                dj = d[..., :, j, None]
+                sign = np.sign(diff)
+                if p == 1:
+                    term = gj * sign
+                elif math.isinf(p):
+                    term = gj * sign * (np.abs(diff) == dj)
+                elif p == 2:
+                    term = np.where(dj == 0, t(0), gj * diff / dj)
+                elif p < 2:
+                    term = sign * np.abs(diff) ** t(p - 1) * gj / dj ** t(p - 1)
+                    term = np.where(dj == 0, t(0), term)
+                    if p < 1:
+                        term = np.where(diff == 0, t(0), term)
+                else:
+                    term = diff * np.abs(diff) ** t(p - 2) * gj / dj ** t(p - 1)
+                    term = np.where(dj == 0, t(0), term)
+                res = res + term.astype(a.dtype, copy=False)
+    return _out(res, x1, "cdist_backward", (grad, x1, x2, dist), p)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -488,3 +489,114 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
         b_shape += [1, q]
     prod = mul(_unsafe_view(input, tuple(a_shape)), _unsafe_view(other, tuple(b_shape)))
     return _unsafe_view(prod, tuple(p * q for p, q in zip(fa, fb)))
+
+
+# ----------------------------------------------------------------------------- cdist
+_CDIST_MODES = {
+    "use_mm_for_euclid_dist_if_necessary": 0,
+    "use_mm_for_euclid_dist": 1,
+    "donot_use_mm_for_euclid_dist": 2,
+}
+
+
+def _fma_to(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a*b + c with one rounding in a's dtype (float32 through float64, as linspace does)."""
+    from gradlang.autograd.rng import fma64
+
+    return np.asarray(fma64(a, b, c)).astype(a.dtype)
+
+
+_CDIST_CHUNK = 1 << 22  # elements of differences held at once
+
+
+def _in_order_sum(agg: np.ndarray, terms: Any, m: int) -> np.ndarray:
+    """agg + t_0 + t_1 + ... + t_{m-1} added one by one, in order (numpy's accumulate is
+    sequential), `terms(lo, hi)` giving columns lo..hi-1 stacked last; chunked by memory."""
+    step = max(1, _CDIST_CHUNK // max(1, agg.size))
+    for lo in range(0, m, step):
+        block = np.concatenate([agg[..., None], terms(lo, min(m, lo + step))], -1)
+        agg = np.add.accumulate(block, axis=-1)[..., -1]
+    return agg
+
+
+def cdist_values(x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
+    """ATen's CPU cdist kernel: per pair, agg = agg (+) map(|a - b|) over the columns in order,
+    then finish. For p=2 the compiled loop squares 128 bits of columns at a time (4 float /
+    2 double, each square rounded, added in order) and fuses the leftover columns'
+    multiply-add (one rounding each)."""
+    m = x1.shape[-1]
+    t = x1.dtype.type
+    agg = np.zeros(x1.shape[:-1] + (x2.shape[-2],), x1.dtype)
+
+    def diffs(lo: int, hi: int) -> np.ndarray:
+        return np.abs(x1[..., :, None, lo:hi] - x2[..., None, :, lo:hi])
+
+    if math.isinf(p):
+        step = max(1, _CDIST_CHUNK // max(1, agg.size))
+        for lo in range(0, m, step):
+            agg = np.maximum(agg, diffs(lo, min(m, lo + step)).max(-1, initial=t(0)))
+        return agg
+    if p == 2:
+        main = m - m % (4 if x1.dtype == np.float32 else 2)
+        agg = _in_order_sum(agg, lambda lo, hi: diffs(lo, hi) ** 2, main)
+        for k in range(main, m):
+            d = diffs(k, k + 1)[..., 0]
+            agg = _fma_to(d, d, agg)
+        return np.sqrt(agg)
+    if p == 0:
+        return _in_order_sum(agg, lambda lo, hi: np.minimum(np.ceil(diffs(lo, hi)), t(1)), m)
+    if p == 1:
+        return _in_order_sum(agg, diffs, m)
+    agg = _in_order_sum(agg, lambda lo, hi: np.power(diffs(lo, hi), t(p)), m)
+    return np.power(agg, t(1.0 / p))
+
+
+def cdist(
+    x1: Tensor,
+    x2: Tensor,
+    p: float = 2.0,
+    compute_mode: str = "use_mm_for_euclid_dist_if_necessary",
+) -> Tensor:
+    """torch.cdist through ATen's direct kernel (CdistBackward0). PyTorch's matrix-multiply
+    path (p=2 with more than 25 rows, or compute_mode='use_mm_for_euclid_dist') is refused."""
+    from gradlang.autograd.errors import TorchNotImplementedError, TorchValueError
+
+    _check(x1, "cdist", 1, "x1")
+    _check(x2, "cdist", 2, "x2")
+    a, b = x1._data, x2._data
+    if compute_mode not in _CDIST_MODES:
+        raise TorchValueError(f"{compute_mode} is not a valid value for compute_mode")
+    if a.ndim < 2:
+        raise TorchRuntimeError(f"cdist only supports at least 2D tensors, X1 got: {a.ndim}D")
+    if b.ndim < 2:
+        raise TorchRuntimeError(f"cdist only supports at least 2D tensors, X2 got: {b.ndim}D")
+    if a.shape[-1] != b.shape[-1]:
+        raise TorchRuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}"
+        )
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t._dtype.category != 2:
+            raise TorchRuntimeError(
+                f"cdist only supports floating-point dtypes, {name} got: {t._dtype.short}"
+            )
+    p = float(p)
+    if not p >= 0:
+        raise TorchRuntimeError("cdist only supports non-negative p values")
+    mode = _CDIST_MODES[compute_mode]
+    r1, r2 = a.shape[-2], b.shape[-2]
+    if a.size and b.size and p == 2 and (mode == 1 or (mode == 0 and (r1 > 25 or r2 > 25))):
+        raise TorchNotImplementedError(
+            "gradlang: torch.cdist with p=2 and more than 25 rows runs PyTorch's matrix-multiply "
+            "path, which gradlang does not have; pass compute_mode='donot_use_mm_for_euclid_dist'"
+        )
+    if x1._dtype is not x2._dtype:
+        raise TorchRuntimeError(
+            f"expected scalar type {x1._dtype.short} but found {x2._dtype.short}"
+        )
+    batch = broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = np.broadcast_to(a, batch + a.shape[-2:])
+    b = np.broadcast_to(b, batch + b.shape[-2:])
+    r = result(np.ascontiguousarray(cdist_values(a, b, p)), x1._dtype)
+    if _grad(x1, x2):
+        record2(r, RULES["cdist"], x1, x2, p)
+    return r

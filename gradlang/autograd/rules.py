@@ -1012,6 +1012,38 @@ rule(
     ("linalg_cross(grad, self, dim)", lambda g, i, o, a: T.linalg.cross(g, i[0], dim=a), (0,)),
 )
 rule(
+    "cdist",
+    "CdistBackward0",
+    (
+        "_cdist_backward(grad, x1, x2, p, result)",
+        lambda g, i, o, a: T.cdist_backward(g.contiguous(), i[0], i[1], a, o),
+        (0, 1, -1),
+    ),
+    (
+        "_cdist_backward(grad.mT, x2, x1, p, result.mT)",
+        lambda g, i, o, a: T.cdist_backward(
+            g.transpose(-1, -2).contiguous(), i[1], i[0], a, o.transpose(-1, -2).contiguous()
+        ),
+        (0, 1, -1),
+    ),
+)
+
+
+def _cdist_double(g: Any, i: Any, o: Any, a: Any) -> Any:
+    from gradlang.autograd.errors import TorchNotImplementedError
+
+    raise TorchNotImplementedError("the derivative for '_cdist_backward' is not implemented.")
+
+
+rule(
+    "cdist_backward",
+    "CdistBackwardBackward0",
+    ("not implemented (as PyTorch)", _cdist_double, NONE),
+    ("not implemented (as PyTorch)", _cdist_double, NONE),
+    ("not implemented (as PyTorch)", _cdist_double, NONE),
+    ("not implemented (as PyTorch)", _cdist_double, NONE),
+)
+rule(
     "trace",
     "TraceBackward0",
     ("eye * grad", lambda g, i, o, a: T.eye(*i[0].shape, dtype=i[0].dtype) * g, NONE),

@@ -145,6 +145,7 @@ GROWING = frozenset(
         "einsum",
         "cartesian_prod",
         "repeat_interleave",
+        "cdist",
     }
 )
 
@@ -191,6 +192,14 @@ def result_numel(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> in
         for t in tensors:
             n *= t._data.size
         return n * max(1, len(tensors)) if name in ("meshgrid", "cartesian_prod") else n
+    if name == "cdist" and len(tensors) >= 2:  # (batch, r1, r2), a few arrays of it at once
+        a, b = tensors[0]._data.shape, tensors[1]._data.shape
+        if len(a) < 2 or len(b) < 2:
+            return None
+        n = a[-2] * b[-2]
+        for size in (*a[:-2], *b[:-2]):
+            n *= max(1, size)
+        return n
     if name == "repeat_interleave" and args and isinstance(args[0], Tensor):
         reps = args[1] if len(args) > 1 else kwargs.get("repeats")
         size = args[0]._data.size

@@ -20,6 +20,13 @@ def _f(t: Any) -> Any:
     return t.nn.functional
 
 
+def _cdist_twice(t: Any) -> None:
+    x = t.tensor([[0.0, 1.0], [2.0, -1.0]], requires_grad=True)
+    y = t.tensor([[1.0, 1.0], [0.5, 0.0], [-1.0, 2.0]], requires_grad=True)
+    (g,) = t.autograd.grad(t.cdist(x, y).sum(), x, create_graph=True)
+    g.sum().backward()
+
+
 ERRORS: dict[str, Callable[[Any], Any]] = {
     "celu int": lambda t: _f(t).celu(t.tensor([1, 2])),
     "celu alpha 0": lambda t: _f(t).celu(t.tensor([1.0, -2.0]), alpha=0),
@@ -51,6 +58,14 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "linalg.cross long float": lambda t: t.linalg.cross(t.tensor([1, 2, 3]), t.ones(3)),
     "linalg.cross dim range": lambda t: t.linalg.cross(t.ones(2, 3), t.ones(2, 3), dim=2),
     "linalg.cross 0-d": lambda t: t.linalg.cross(t.tensor(1.0), t.tensor(1.0)),
+    "cdist 1-D": lambda t: t.cdist(t.ones(3), t.ones(3)),
+    "cdist columns": lambda t: t.cdist(t.ones(3, 2), t.ones(3, 3)),
+    "cdist int": lambda t: t.cdist(t.tensor([[1, 2]]), t.tensor([[1, 2]])),
+    "cdist negative p": lambda t: t.cdist(t.ones(3, 2), t.ones(3, 2), p=-1),
+    "cdist dtypes": lambda t: t.cdist(t.ones(3, 2), t.ones(3, 2, dtype=t.float64)),
+    "cdist compute_mode": lambda t: t.cdist(t.ones(3, 2), t.ones(3, 2), compute_mode="bad"),
+    "cdist batch": lambda t: t.cdist(t.ones(2, 3, 2), t.ones(3, 4, 2)),
+    "cdist double backward": _cdist_twice,
     "kron int": lambda t: t.kron(t.ones(2), 2),
     "kron non-contiguous": lambda t: t.kron(t.ones(3, 2).t(), t.ones(2, 2)),
 }
@@ -149,3 +164,41 @@ def test_integer_and_index_forms() -> None:
     ]
     for make in cases:
         assert str(make(G)) == str(make(torch))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("p", [2.0, 1.0, float("inf"), 0.0])
+def test_cdist_bits(dtype: str, p: float) -> None:
+    """The kernel's order of additions (and, for p=2, its fused tail): values and both
+    gradients bit for bit, batches broadcast, some distances exactly 0."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    for trial in range(24):
+        m = int(rng.integers(1, 40))
+        batch = [(), (2,), (3, 1)][trial % 3]
+        a = rng.standard_normal((*batch, int(rng.integers(1, 6)), m))
+        b = rng.standard_normal((*batch[:-1], 1, int(rng.integers(1, 6)), m) if batch else (4, m))
+        if trial % 4 == 0 and not batch:
+            b[0] = a[0]
+        got = []
+        for lib in (G, torch):
+            x1 = lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True)
+            x2 = lib.tensor(b, dtype=getattr(lib, dtype), requires_grad=True)
+            y = lib.cdist(x1, x2, p=p)
+            w = lib.tensor(np.linspace(0.5, 1.5, y.numel()).reshape(tuple(y.shape)), dtype=y.dtype)
+            g1, g2 = lib.autograd.grad(y, [x1, x2], w)
+            got.append(
+                [np.asarray(v._data) if lib is G else v.detach().numpy() for v in (y, g1, g2)]
+            )
+        for mine, theirs in zip(*got):
+            assert mine.shape == theirs.shape
+            assert np.array_equal(mine, theirs)
+
+
+def test_cdist_mm_path_refused() -> None:
+    with pytest.raises(TorchError, match="compute_mode='donot_use_mm_for_euclid_dist'"):
+        G.cdist(G.ones(30, 2), G.ones(3, 2))
+    assert tuple(G.cdist(G.ones(30, 2), G.ones(3, 2), p=1).shape) == (30, 3)
+    out = G.cdist(G.ones(30, 2), G.ones(3, 2), compute_mode="donot_use_mm_for_euclid_dist")
+    assert tuple(out.shape) == (30, 3)
