@@ -16,7 +16,7 @@ from gradlang.errors import GradlangError
 from gradlang.runtime.engine import AccumulateGrad, DType, Node, Size, Tensor
 from gradlang.runtime.limits import Limits
 from gradlang.runtime.pyops import check_length, elements_error, size_error
-from gradlang.runtime.size_checks import GROWING, result_numel
+from gradlang.runtime.size_checks import GROWING, SPLITTING, check_pieces, result_numel
 from gradlang.runtime.values import Function, Namespace
 
 NODE_ATTRIBUTES = frozenset({"name", "next_functions", "register_hook", "register_prehook"})
@@ -77,6 +77,7 @@ GROWING_TENSOR_METHODS = (
         }
     )
     | GROWING
+    | SPLITTING
 )  # outer, kron, diag...: checked by the size of their result (size_checks.GROWING)
 
 
@@ -151,6 +152,8 @@ def get_attribute(value: Any, name: str, limits: Limits) -> Any:
         return _str_method(value, name, limits)
     if name in GROWING and isinstance(value, Tensor):
         return _growing_method(value, name, attr, limits)
+    if name in SPLITTING and isinstance(value, Tensor):
+        return _pieces_method(value, name, attr, limits)
     if name in GROWING_TENSOR_METHODS and isinstance(value, Tensor):
         return _tensor_method(attr, limits)
     return attr
@@ -250,6 +253,19 @@ def _growing_method(
         n = result_numel(name, (tensor, *args), kwargs)
         if n is not None and n > limits.max_elements:
             raise elements_error(n, limits)
+        return method(*args, **kwargs)
+
+    checked.__name__ = getattr(method, "__name__", name)
+    return checked
+
+
+def _pieces_method(
+    tensor: Any, name: str, method: Callable[..., Any], limits: Limits
+) -> Callable[..., Any]:
+    """`x.split(1)`, `.chunk(n)`, `.unbind()`: the number of pieces checked first."""
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        check_pieces(name, (tensor, *args), kwargs, limits)
         return method(*args, **kwargs)
 
     checked.__name__ = getattr(method, "__name__", name)

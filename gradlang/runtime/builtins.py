@@ -21,7 +21,9 @@ from gradlang.runtime.size_checks import (
     DATA_CREATION,
     GROWING,
     MULTI_TENSOR,
+    SPLITTING,
     checked_growth,
+    checked_pieces,
     multi,
     sized,
 )
@@ -95,6 +97,8 @@ def make_table(interp: Interpreter) -> dict[str, Any]:
             torch_members[name] = multi(name, torch_members[name], interp)
         if name in GROWING:
             torch_members[name] = checked_growth(name, torch_members[name], interp)
+        elif name in SPLITTING:
+            torch_members[name] = checked_pieces(name, torch_members[name], interp)
     functional = Namespace("torch.nn.functional", engine.functional_table())
     nn_members: dict[str, Any] = {"functional": functional}
     for k, v in vars(torch_members.get("nn", object)).items():  # torch.nn.Parameter

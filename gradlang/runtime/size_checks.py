@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from gradlang.runtime import engine
 from gradlang.runtime.engine import Tensor
+from gradlang.runtime.limits import ROW_BYTES, format_bytes, limit_error
 from gradlang.runtime.pyops import elements_error
 
 if TYPE_CHECKING:
@@ -273,4 +274,55 @@ def multi(name: str, fn: Callable[..., Any], interp: Interpreter) -> Callable[..
         return fn(*args, **kwargs)
 
     call.__name__ = getattr(fn, "__name__", name)
+    return call
+
+
+# Functions (and methods) that cut a tensor into pieces, a tensor each (views: ~ROW_BYTES).
+SPLITTING = frozenset({"split", "chunk", "unbind"})
+
+
+def pieces(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """How many tensors `torch.NAME(*args)` (split, chunk, unbind) makes, or None."""
+    x = args[0] if args else kwargs.get("input", kwargs.get("tensor"))
+    if not isinstance(x, Tensor) or x._data.ndim == 0:
+        return None
+    rest = args[1:]
+    if name == "unbind":
+        dim = rest[0] if rest else kwargs.get("dim", 0)
+    else:
+        dim = rest[1] if len(rest) > 1 else kwargs.get("dim", 0)
+    if type(dim) is not int or not -x._data.ndim <= dim < x._data.ndim:
+        return None
+    size = x._data.shape[dim]
+    if name == "unbind":
+        return size
+    how = rest[0] if rest else kwargs.get("split_size_or_sections", kwargs.get("chunks"))
+    if isinstance(how, (list, tuple)):
+        return len(how)
+    if type(how) is not int or how <= 0:
+        return None
+    return min(how, size) if name == "chunk" else -(-size // how)
+
+
+def check_pieces(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], limits: Any) -> None:
+    """Refuse a split into so many tensors that they alone would pass the memory limit."""
+    n = pieces(name, args, kwargs)
+    if n is not None and n * ROW_BYTES > limits.max_memory_bytes:
+        raise limit_error(
+            f"the program would use more than {format_bytes(limits.max_memory_bytes)} of "
+            f"memory ({n:,} tensors of about {ROW_BYTES} bytes each)",
+            None,
+            "--max-memory SIZE",
+        )
+
+
+def checked_pieces(name: str, fn: Callable[..., Any], interp: Interpreter) -> Callable[..., Any]:
+    """`fn` (split, chunk, unbind) refusing more pieces than the memory limit holds."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        check_pieces(name, args, kwargs, interp.limits)
+        return fn(*args, **kwargs)
+
+    call.__name__ = getattr(fn, "__name__", name)
+    call.__qualname__ = call.__name__
     return call
