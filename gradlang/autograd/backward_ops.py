@@ -28,8 +28,6 @@ __all__ = [
     "softplus_backward",
     "gelu_backward",
     "gelu_second",
-    "elu_second",
-    "softplus_second",
     "cdist_backward",
 ]
 
@@ -146,23 +144,6 @@ def gelu_second(self: Tensor, approximate: str) -> Tensor:
     """gelu''(self) as a constant tensor (what the double backward multiplies by)."""
     _, second = _gelu_parts(self._data, approximate)
     return Tensor(np.asarray(second).astype(self._data.dtype), self._dtype)
-
-
-def elu_second(self: Tensor, alpha: Any) -> Tensor:
-    a, scale, inscale = elu_coefs(alpha)
-    x = self._data
-    data = np.where(x < 0, inscale * inscale * a * scale * np.exp(x * inscale), 0)  # 0 at 0
-    return Tensor(data.astype(x.dtype), self._dtype)
-
-
-def softplus_second(self: Tensor, attrs: Any) -> Tensor:
-    beta, threshold = attrs
-    x = self._data.astype(np.float64)
-    z = x * beta
-    s = 1 / (1 + np.exp(-z))
-    return Tensor(
-        np.where(z > threshold, 0, beta * s * (1 - s)).astype(self._data.dtype), self._dtype
-    )
 
 
 def _scalar_op(rule: str, data: np.ndarray, x: Tensor, value: Any) -> Tensor:

@@ -1487,13 +1487,44 @@ rule(
     ),
     ("0", lambda g, i, o, a: g * 0, NONE),
 )
+
+
+# The second derivatives of elu, softplus and gelu as PyTorch composes them (FunctionsManual's
+# elu_double_backward, softplus_double_backward, gelu_double_backward): the same ops, so the
+# same node names (MulBackward0 / MulBackward1 ...) and derivatives of any order after them.
+def _elu_double(gg: Any, go: Any, x: Any, attrs: Any) -> Any:
+    input_scale = attrs[2] if isinstance(attrs, tuple) else 1.0  # elu: 1; selu/celu: theirs
+    inner = T.mul_scalar(gg * go, input_scale)
+    return T.elu_backward(inner, x, attrs) * (x < 0).to(gg.dtype)
+
+
+def _softplus_double(gg: Any, go: Any, x: Any, attrs: Any) -> Any:
+    beta, threshold = attrs
+    z = T.mul_scalar(x, beta)
+    return T.mul_scalar(
+        T.sigmoid_backward(gg * go, z.sigmoid()) * (z < threshold).to(gg.dtype), beta
+    )
+
+
+GELU_BETA = 2 / math.sqrt(math.pi) * math.sqrt(0.5) * 0.5  # ATen's M_2_SQRTPI * M_SQRT1_2 * 0.5
+
+
+def _gelu_double(gg: Any, go: Any, x: Any, approximate: str) -> Any:
+    if approximate != "none":  # the tanh form: gelu''(x) as a constant (not differentiable)
+        return gg * go * T.gelu_second(x, approximate)
+    x_sq = x * x
+    pdf = T.mul_scalar(T.mul_scalar(x_sq, -0.5).exp(), GELU_BETA)
+    slope = T.mul_scalar(pdf, 2) - x_sq * pdf
+    return gg * go * slope
+
+
 rule(
     "elu_backward",
     "EluBackwardBackward0",
     ("elu_backward(gg, self, alpha)", lambda g, i, o, a: T.elu_backward(g, i[1], a), (1,)),
     (
-        "gg * grad_output * (self > 0 ? 0 : alpha * exp(self))",
-        lambda g, i, o, a: g * i[0] * T.elu_second(i[1], a),
+        "elu_backward(gg * grad_output * input_scale, self) * (self < 0)",
+        lambda g, i, o, a: _elu_double(g, i[0], i[1], a),
         (0, 1),
     ),
 )
@@ -1506,8 +1537,8 @@ rule(
         (1,),
     ),
     (
-        "gg * grad_output * beta * s * (1 - s)",
-        lambda g, i, o, a: g * i[0] * T.softplus_second(i[1], a),
+        "sigmoid_backward(gg * grad_output, sigmoid(beta * self)) * (beta * self < threshold) * beta",
+        lambda g, i, o, a: _softplus_double(g, i[0], i[1], a),
         (0, 1),
     ),
 )
@@ -1516,8 +1547,8 @@ rule(
     "GeluBackwardBackward0",
     ("gelu_backward(gg, self)", lambda g, i, o, a: T.gelu_backward(g, i[1], a), (1,)),
     (
-        "gg * grad_output * gelu''(self)",
-        lambda g, i, o, a: g * i[0] * T.gelu_second(i[1], a),
+        "gg * grad_output * (2 * pdf(self) - self**2 * pdf(self))",
+        lambda g, i, o, a: _gelu_double(g, i[0], i[1], a),
         (0, 1),
     ),
 )

@@ -1,0 +1,56 @@
+"""Second and third derivatives through elu, selu, celu, softplus and gelu: PyTorch composes
+their double backward from ordinary ops (FunctionsManual's *_double_backward), so the graph
+of a second derivative has its node names and can be differentiated again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .harness import G
+
+CASES = {
+    "elu": lambda F, x: F.elu(x),
+    "elu_alpha": lambda F, x: F.elu(x, alpha=0.7),
+    "selu": lambda F, x: F.selu(x),
+    "celu": lambda F, x: F.celu(x, alpha=1.5),
+    "softplus": lambda F, x: F.softplus(x),
+    "softplus_beta": lambda F, x: F.softplus(x, beta=2.0, threshold=3.0),
+    "gelu": lambda F, x: F.gelu(x),
+}
+VALUES = [-2.5, -1.5, -0.3, -0.01, 0.4, 1.0, 2.0, 4.0]
+
+
+def _names(fn: Any) -> list[str]:
+    """The node and its inputs' nodes, by name."""
+    if fn is None:
+        return []
+    return [fn.name()] + sorted(n.name() for n, _ in fn.next_functions if n is not None)
+
+
+def _derivatives(lib: Any, functional: Any, case: str, dtype: str) -> list[Any]:
+    x = lib.tensor(VALUES, dtype=getattr(lib, dtype), requires_grad=True)
+    y = CASES[case](functional, x).sum()
+    out = []
+    for _ in range(3):
+        (y,) = lib.autograd.grad(y, x, create_graph=True)
+        out.append((np.array(y.detach().numpy()), _names(y.grad_fn)))
+        y = y.sum()
+    return out
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_three_derivatives_like_torch(case: str, dtype: str) -> None:
+    torch = pytest.importorskip("torch")
+    from types import SimpleNamespace
+
+    from gradlang.autograd.api import FUNCTIONAL
+
+    ours = _derivatives(G, SimpleNamespace(**FUNCTIONAL), case, dtype)
+    theirs = _derivatives(torch, torch.nn.functional, case, dtype)
+    for order, ((ov, on), (tv, tn)) in enumerate(zip(ours, theirs), start=1):
+        assert on == tn, (order, on, tn)
+        np.testing.assert_allclose(ov, tv, rtol=2e-6 if dtype == "float32" else 1e-13, atol=1e-7)
