@@ -110,7 +110,11 @@ rule(
     "div",
     "DivBackward0",
     ("grad / other", lambda g, i, o, a: g / i[1], (1,)),
-    ("-grad * self / (other * other)", lambda g, i, o, a: -g * i[0] / (i[1] * i[1]), (0, 1)),
+    (  # ATen's div_tensor_other_backward, in its order (the same bits)
+        "-grad * ((self / other) / other)",
+        lambda g, i, o, a: -g * ((i[0] / i[1]) / i[1]),
+        (0, 1),
+    ),
 )
 rule("neg", "NegBackward0", ("-grad", lambda g, i, o, a: -g, NONE))
 rule(
@@ -491,7 +495,7 @@ rule(
 rule(
     "rsqrt",
     "RsqrtBackward0",
-    ("-0.5 * grad * result**3", lambda g, i, o, a: -0.5 * g * (o * o * o), (-1,)),
+    ("-0.5 * grad * result**3", lambda g, i, o, a: T.mul_scalar(g, -0.5) * o.pow(3), (-1,)),
 )
 rule("abs", "AbsBackward0", ("grad * sign(self)", lambda g, i, o, a: g * i[0].sgn(), (0,)))
 rule("sign", "SignBackward0", ("0", lambda g, i, o, a: g * 0, NONE))
@@ -918,8 +922,8 @@ def _norm_grad(g: Any, x: Any, o: Any, a: Any) -> Any:
     p, dims, keepdim = a
     g = unreduce(g, x.shape, dims, keepdim)
     o = unreduce(o, x.shape, dims, keepdim)
-    if p == 2:
-        return x * (g / o).masked_fill(o == 0, 0.0)
+    if p == 2:  # ATen's norm_backward, in its order (the same bits)
+        return g * (x / o).masked_fill(o == 0, 0.0)
     if p == 1:
         return g * x.sign()
     if p == float("inf") or p == float("-inf"):

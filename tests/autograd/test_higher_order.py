@@ -54,3 +54,49 @@ def test_three_derivatives_like_torch(case: str, dtype: str) -> None:
     for order, ((ov, on), (tv, tn)) in enumerate(zip(ours, theirs), start=1):
         assert on == tn, (order, on, tn)
         np.testing.assert_allclose(ov, tv, rtol=2e-6 if dtype == "float32" else 1e-13, atol=1e-7)
+
+
+FIRST_ORDER = {  # gradients written in ATen's order: the same bits as PyTorch's
+    "div": lambda lib, a, b: (a / b).sum(),
+    "rsqrt": lambda lib, a, b: b.rsqrt().sum(),
+    "log": lambda lib, a, b: b.log().sum(),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", sorted(FIRST_ORDER))
+def test_gradients_bit_for_bit(case: str, dtype: str) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        a = rng.standard_normal(9)
+        b = rng.standard_normal(9) + 3.0
+        grads = []
+        for lib in (G, torch):
+            ta = lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True)
+            tb = lib.tensor(b, dtype=getattr(lib, dtype), requires_grad=True)
+            FIRST_ORDER[case](lib, ta, tb).backward()
+            grads.append([None if t.grad is None else t.grad.numpy().tobytes() for t in (ta, tb)])
+        assert grads[0] == grads[1]
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["div", "rsqrt", "log", "norm"],
+)
+def test_second_derivative_graphs_like_torch(case: str) -> None:
+    torch = pytest.importorskip("torch")
+    graphs = []
+    for lib in (G, torch):
+        x = lib.tensor([0.5, 1.5, 2.5], requires_grad=True)
+        y = lib.tensor([2.0, 3.0, 4.0], requires_grad=True)
+        if case == "div":
+            out = (x / y).sum()
+        elif case == "norm":
+            out = x.norm()
+        else:
+            out = getattr(x, case)().sum()
+        g1 = lib.autograd.grad(out, (x, y) if case == "div" else x, create_graph=True)
+        g2 = lib.autograd.grad(g1[-1].sum(), x, create_graph=True)[0]
+        graphs.append([_names(g.grad_fn) for g in (*g1, g2)])
+    assert graphs[0] == graphs[1]
