@@ -720,17 +720,25 @@ def _weighted(v: Tensor, w: Any, dtype: _dt.DType) -> Tensor:
 
 
 def bce_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
+    """ATen's binary_cross_entropy_backward, in its order: grad * (x - y) / max((1 - x) * x,
+    1e-12), times the weight, then divided by the count for "mean"."""
+    from gradlang.autograd.backward_ops import div_scalar
     from gradlang.autograd.ops_math import clamp_min
 
     reduction, n, w = attrs
-    v = _scale(g, n, reduction) * (x - y) / clamp_min(x * (1 - x), 1e-12)
-    return _weighted(v, w, x._dtype)
+    v = _weighted(g * (x - y) / clamp_min((1 - x) * x, 1e-12), w, x._dtype)
+    return div_scalar(v, n) if reduction == "mean" else v
 
 
 def bce_target_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
+    """ATen's binary_cross_entropy_target_backward: -logit(x) * grad, times the weight, then
+    divided by the count for "mean"."""
+    from gradlang.autograd.backward_ops import div_scalar
+    from gradlang.autograd.ops_math import logit
+
     reduction, n, w = attrs
-    v = _scale(g, n, reduction) * ((1 - x).log() - x.log())
-    return _weighted(v, w, x._dtype)
+    v = _weighted(-logit(x) * g, w, x._dtype)
+    return div_scalar(v, n) if reduction == "mean" else v
 
 
 def binary_cross_entropy_with_logits(
@@ -781,13 +789,19 @@ def bcel_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
 
 
 def bcel_target_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
+    """ATen's binary_cross_entropy_with_logits_target_backward: -x * grad (with pos_weight:
+    (log_sigmoid(-x) - log_sigmoid(x) * pos_weight) * grad), times the weight, then divided
+    by the count for "mean"."""
+    from gradlang.autograd.backward_ops import div_scalar
+
     reduction, n, w, pw = attrs
     if pw is None:
-        v = _scale(g, n, reduction) * -x
+        v = -x * g
     else:
         p = Tensor(np.ascontiguousarray(pw), x._dtype)
-        v = _scale(g, n, reduction) * ((p - 1) * softplus(-x) - x)
-    return _weighted(v, w, x._dtype)
+        v = (logsigmoid(-x) - logsigmoid(x) * p) * g
+    v = _weighted(v, w, x._dtype)
+    return div_scalar(v, n) if reduction == "mean" else v
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:

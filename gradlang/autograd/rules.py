@@ -77,7 +77,7 @@ def rule(
 
 ALL3 = (0, 1, 2)
 LN2 = math.log(2.0)
-LN10 = math.log(10.0)
+LN10 = 2.3025850929940456  # ATen's literal (one ulp above math.log(10))
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 NONE: tuple[int, ...] = ()
 
@@ -191,14 +191,14 @@ rule(
 rule(
     "atan2",
     "Atan2Backward0",
-    (
-        "grad * other / (self**2 + other**2)",
-        lambda g, i, o, a: g * i[1] / (i[0] * i[0] + i[1] * i[1]),
+    (  # ATen's atan2_backward: recip = (self * self + other * other).reciprocal()
+        "grad * other * recip",
+        lambda g, i, o, a: g * i[1] * (i[0] * i[0] + i[1] * i[1]).reciprocal(),
         (0, 1),
     ),
     (
-        "grad * -self / (self**2 + other**2)",
-        lambda g, i, o, a: g * -i[0] / (i[0] * i[0] + i[1] * i[1]),
+        "grad * -self * recip",
+        lambda g, i, o, a: g * -i[0] * (i[0] * i[0] + i[1] * i[1]).reciprocal(),
         (0, 1),
     ),
 )
@@ -303,12 +303,20 @@ rule(
 rule(
     "asin",
     "AsinBackward0",
-    ("grad / sqrt(1 - self**2)", lambda g, i, o, a: g / (1 - i[0] * i[0]).sqrt(), (0,)),
+    (
+        "grad * rsqrt(-self * self + 1)",
+        lambda g, i, o, a: g * T.add_scalar(-i[0] * i[0], 1).rsqrt(),
+        (0,),
+    ),
 )
 rule(
     "acos",
     "AcosBackward0",
-    ("-grad / sqrt(1 - self**2)", lambda g, i, o, a: -g / (1 - i[0] * i[0]).sqrt(), (0,)),
+    (
+        "grad * -rsqrt(-self * self + 1)",
+        lambda g, i, o, a: g * -(T.add_scalar(-i[0] * i[0], 1).rsqrt()),
+        (0,),
+    ),
 )
 rule(
     "atan",
@@ -465,10 +473,14 @@ rule(
     "addcdiv",
     "AddcdivBackward0",
     ("grad", lambda g, i, o, a: g, NONE),
-    ("grad * value / tensor2", lambda g, i, o, a: T.mul_scalar(g, a) / i[2], (2,)),
+    (  # ATen: grad * (value / tensor2), the Scalar / Tensor as a filled tensor divided
+        "grad * (value / tensor2)",
+        lambda g, i, o, a: g * (T.full_like(i[2], a) / i[2]),
+        (2,),
+    ),
     (
-        "-grad * value * tensor1 / tensor2**2",
-        lambda g, i, o, a: -T.mul_scalar(g, a) * i[1] / (i[2] * i[2]),
+        "-grad * (value * tensor1 / (tensor2 * tensor2))",
+        lambda g, i, o, a: -g * (T.mul_scalar(i[1], a) / (i[2] * i[2])),
         (1, 2),
     ),
 )
