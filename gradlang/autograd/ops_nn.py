@@ -635,11 +635,15 @@ def nll_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
     from gradlang.autograd.ops_shape import index_backward
 
     key, wt, reduction, total = attrs
-    scale = -wt / total if reduction == "mean" else -wt
-    if reduction == "none" and x._data.ndim == 2:
-        values = g * Tensor(scale.astype(x._data.dtype), x._dtype)
-    else:
-        values = g * Tensor(np.asarray(scale, x._data.dtype).reshape(-1), x._dtype)
+    if reduction == "none":
+        scale = -wt
+        if x._data.ndim == 2:
+            values = g * Tensor(scale.astype(x._data.dtype), x._dtype)
+        else:
+            values = g * Tensor(np.asarray(scale, x._data.dtype).reshape(-1), x._dtype)
+    else:  # ATen's order: weight * -(grad / total_weight) (mean), weight * -grad (sum)
+        per = -(g / total) if reduction == "mean" else -g
+        values = Tensor(np.asarray(wt, x._data.dtype).reshape(-1), x._dtype) * per
     if x._data.ndim == 1:
         values = values.reshape((-1,))
     return index_backward(values, tuple(x._data.shape), key)

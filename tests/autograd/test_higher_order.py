@@ -114,3 +114,25 @@ def test_second_derivative_graphs_like_torch(case: str) -> None:
         g2 = lib.autograd.grad(g1[-1].sum(), x, create_graph=True)[0]
         graphs.append([_names(g.grad_fn) for g in (*g1, g2)])
     assert graphs[0] == graphs[1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("options", [{}, {"weight": True}, {"reduction": "sum"}])
+def test_nll_loss_gradient_bit_for_bit(options: dict, dtype: str) -> None:
+    """ATen's order: weight * -(grad / total_weight) (not grad * (-weight / total))."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        x = rng.standard_normal((5, 4))
+        t = rng.integers(0, 4, 5)
+        w = rng.uniform(0.5, 2.0, 4)
+        grads = []
+        for lib in (G, torch):
+            a = lib.tensor(x, dtype=getattr(lib, dtype), requires_grad=True)
+            kwargs: dict[str, Any] = {"reduction": options.get("reduction", "mean")}
+            if options.get("weight"):
+                kwargs["weight"] = lib.tensor(w, dtype=getattr(lib, dtype))
+            loss = lib.nn.functional.nll_loss(a, lib.tensor(t), **kwargs)
+            (loss * 1.7).backward()
+            grads.append(a.grad.numpy().tobytes())
+        assert grads[0] == grads[1]
