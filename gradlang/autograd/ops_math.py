@@ -882,13 +882,36 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
 
 
 def _pointwise3(op: str, input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any) -> Tensor:
-    """addcmul/addcdiv: PyTorch's fused `self + value * t1 (*|/) t2`, one node of its own."""
+    """addcmul/addcdiv: PyTorch's fused `self + value * t1 (*|/) t2`, one node of its own.
+    ATen's CPU kernel contracts addcmul into one fused multiply-add, fma(value * t1, t2, self)
+    for floats (emulated exactly: the same bits)."""
     with _gm.no_grad():
         scaled = mul(tensor1, value) if value != 1 else tensor1
-        r = add(input, mul(scaled, tensor2) if op == "addcmul" else div(scaled, tensor2))
+        if op == "addcmul" and _fused(input, scaled, tensor2):
+            from gradlang.autograd.rng import fma32, fma64
+            from gradlang.autograd.shapes import broadcast_shapes
+
+            a, b, c = scaled._data, tensor2._data, input._data
+            shape = broadcast_shapes(c.shape, broadcast_shapes(a.shape, b.shape))  # its errors
+            fma = fma64 if input._dtype is _float64 else fma32
+            r = Tensor(np.asarray(fma(a, b, c), input._dtype.np).reshape(shape), input._dtype)
+        else:
+            r = add(input, mul(scaled, tensor2) if op == "addcmul" else div(scaled, tensor2))
     if _gm.enabled and any(t._requires_grad for t in (input, tensor1, tensor2)):
         record(r, RULES[op], (input, tensor1, tensor2), value)
     return r
+
+
+def _fused(input: Tensor, scaled: Tensor, tensor2: Tensor) -> bool:
+    """All three float32 or all float64 (no promotion): the fused kernel's case."""
+    dt = input._dtype
+    return (
+        (dt is _float32 or dt is _float64)
+        and scaled.__class__ is Tensor
+        and tensor2.__class__ is Tensor
+        and scaled._dtype is dt
+        and tensor2._dtype is dt
+    )
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
