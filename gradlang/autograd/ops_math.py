@@ -663,14 +663,43 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     return r
 
 
+def _lerp_data(start: np.ndarray, end: np.ndarray, weight: Any) -> np.ndarray:
+    """ATen's lerp kernel: fma(w, end - start, start) where |w| < 0.5, else
+    fma(w - 1, end - start, end) (one rounding each, emulated exactly: the same bits)."""
+    from gradlang.autograd.rng import fma32, fma64
+
+    diff = end - start
+    w = np.asarray(weight, start.dtype)
+    small = np.abs(w) < 0.5
+    coeff = np.where(small, w, w - start.dtype.type(1))
+    base = np.where(small, start, end)
+    fma = fma64 if start.dtype == np.float64 else fma32
+    shape = np.broadcast_shapes(start.shape, end.shape, w.shape)
+    return np.asarray(fma(coeff, diff, base), start.dtype).reshape(shape)
+
+
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if weight.__class__ is Tensor:
-        return add(input, mul(sub(end, input), weight))
+        if weight._dtype is not input._dtype:
+            raise TorchRuntimeError(
+                f"expected dtype {input._dtype.short} for `weight` but got dtype "
+                f"{weight._dtype.short}"
+            )
+        ad, bd, dt = promote_operands(input, end)
+        try:
+            np.broadcast_shapes(ad.shape, bd.shape, weight._data.shape)
+        except ValueError:
+            raise broadcast_error(ad, bd) from None
+        r = result(_lerp_data(ad, bd, weight._data), dt)
+        if _gm.enabled and any(t._requires_grad for t in (input, end, weight)):
+            record(r, RULES["lerp_tensor"], (input, end, weight))
+        return r
     ad, bd, dt = promote_operands(input, end)
     try:
-        out = ad + dt.np.type(weight) * (bd - ad)
+        np.broadcast_shapes(ad.shape, bd.shape)
     except ValueError:
         raise broadcast_error(ad, bd) from None
+    out = _lerp_data(ad, bd, weight) if dt.category == 2 else ad + dt.np.type(weight) * (bd - ad)
     r = result(out, dt)
     if _grad_on(input, end):
         record(r, RULES["lerp"], (input, end), weight)

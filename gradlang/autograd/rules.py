@@ -251,6 +251,13 @@ rule(
     ("grad * weight", lambda g, i, o, a: g * a, NONE),
 )
 rule(
+    "lerp_tensor",
+    "LerpBackward1",
+    ("grad * (1 - weight)", lambda g, i, o, a: g * (1 - i[2]), (2,)),
+    ("grad * weight", lambda g, i, o, a: g * i[2], (2,)),
+    ("grad * (end - self)", lambda g, i, o, a: g * (i[1] - i[0]), (0, 1)),
+)
+rule(
     "div_rounding",
     "DivBackward2",
     ("0", lambda g, i, o, a: g * 0, NONE),

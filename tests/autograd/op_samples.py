@@ -147,6 +147,15 @@ SAMPLES: list[Sample] = [
     S("where", lambda t, a, b: t.where(a > 0, a, b), A(2, 3), A(3)),
     S("where", lambda t, a: t.where(a > 0, a, 0.0), A(4)),
     S("lerp", lambda t, a, b: t.lerp(a, b, 0.3), A(3), A(2, 3)),
+    S("lerp", lambda t, a, b: a.lerp(b, 0.7), A(2, 3), A(2, 3)),
+    S("lerp_tensor", lambda t, a, b, c: t.lerp(a, b, c), A(3), A(2, 3), U(2, 3)),
+    S(
+        "lerp_tensor",
+        lambda t, a, b, c: a.lerp(b, c),
+        A(2, 3),
+        A(3),
+        A(3, domain="unit", grad=False),
+    ),
     S("div_rounding", lambda t, a, b: a.div(b, rounding_mode="floor"), A(3), P(3), gradgrad=False),
     # unary
     S("exp", lambda t, a: a.exp(), A(2, 3)),

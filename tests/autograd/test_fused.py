@@ -33,3 +33,32 @@ def test_pointwise3_bit_for_bit(op: str, dtype: str) -> None:
 def test_addcmul_broadcast_error_is_pytorchs() -> None:
     with pytest.raises(RuntimeError, match="must match the size of tensor"):
         G.addcmul(G.ones(3), G.ones(2), G.ones(3))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("weight", ["tensor", 0.3, 0.7, -0.2, 1.0])
+def test_lerp_bit_for_bit(weight: object, dtype: str) -> None:
+    """ATen's lerp: fma(w, end - start, start) for |w| < 0.5, else fma(w - 1, end - start, end)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    a, b = rng.standard_normal((2, 500))
+    w = rng.uniform(-1.0, 1.5, 500)
+    outs = []
+    for lib in (G, torch):
+        kind = getattr(lib, dtype)
+        wt = lib.tensor(w, dtype=kind) if weight == "tensor" else weight
+        outs.append(lib.lerp(lib.tensor(a, dtype=kind), lib.tensor(b, dtype=kind), wt).numpy())
+    assert outs[0].tobytes() == outs[1].tobytes()
+
+
+def test_lerp_tensor_weight_graph_like_torch() -> None:
+    torch = pytest.importorskip("torch")
+    seen = []
+    for lib in (G, torch):
+        a, b = lib.ones(3, requires_grad=True), lib.zeros(3, requires_grad=True)
+        w = lib.full((3,), 0.3, requires_grad=True)
+        y = lib.lerp(a, b, w)
+        grads = lib.autograd.grad(y.sum(), (a, b, w), create_graph=True)
+        name = y.grad_fn.name() if lib is G else type(y.grad_fn).__name__
+        seen.append((name, [np.array(g.detach().numpy()).tolist() for g in grads]))
+    assert seen[0] == seen[1]
