@@ -90,6 +90,22 @@ def fma32(a: Any, b: Any, c: Any) -> np.ndarray:
     return out
 
 
+def one_minus_square(y: np.ndarray) -> np.ndarray:
+    """`fma(-y, y, 1)`: 1 - y*y with one rounding (ATen's tanh_backward), in y's dtype.
+
+    float32, the common case, cheaply: y*y is exact in float64 and `1 - y*y` rounds there;
+    only a result on a float32 rounding midpoint (rare) takes fma32's exact path."""
+    if y.dtype != np.float32:
+        return np.asarray(fma64(-y, y, 1.0), y.dtype)
+    wide = y.astype(np.float64)
+    s = np.asarray(1.0 - wide * wide)
+    out = s.astype(np.float32)
+    suspect = (s.view(np.int64) & _LOW29) == _MIDPOINT29
+    if suspect.any():
+        out[suspect] = fma32(-y[suspect], y[suspect], np.float32(1))
+    return out
+
+
 def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     p = a * b
     split = 134217729.0  # 2**27 + 1 (Veltkamp)

@@ -62,3 +62,31 @@ def test_lerp_tensor_weight_graph_like_torch() -> None:
         name = y.grad_fn.name() if lib is G else type(y.grad_fn).__name__
         seen.append((name, [np.array(g.detach().numpy()).tolist() for g in grads]))
     assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_tanh_backward_fuses_one_minus_square(dtype: str) -> None:
+    """ATen's tanh_backward computes grad * fma(-y, y, 1): where the forward tanh agrees,
+    the gradient agrees bit for bit (the forward's last bit is numpy's: docs/differences.md)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    x, go = rng.standard_normal((2, 5000)) * 2
+    got = []
+    for lib in (G, torch):
+        kind = getattr(lib, dtype)
+        t = lib.tensor(x, dtype=kind, requires_grad=True)
+        y = lib.tanh(t)
+        y.backward(lib.tensor(go, dtype=kind))
+        got.append((np.array(y.detach().numpy()), np.array(t.grad.numpy())))
+    (ours_y, ours_g), (torch_y, torch_g) = got
+    same = ours_y == torch_y
+    assert same.mean() > 0.5
+    np.testing.assert_array_equal(ours_g[same], torch_g[same])
+
+
+def test_one_minus_square_takes_the_exact_path_at_midpoints() -> None:
+    from gradlang.autograd.rng import fma32, one_minus_square
+
+    rng = np.random.default_rng(10)
+    y = (rng.uniform(-0.2, 0.2, 200_000)).astype(np.float32)
+    np.testing.assert_array_equal(one_minus_square(y), fma32(-y, y, np.float32(1)))
