@@ -93,16 +93,24 @@ def fma32(a: Any, b: Any, c: Any) -> np.ndarray:
 def one_minus_square(y: np.ndarray) -> np.ndarray:
     """`fma(-y, y, 1)`: 1 - y*y with one rounding (ATen's tanh_backward), in y's dtype.
 
-    float32, the common case, cheaply: y*y is exact in float64 and `1 - y*y` rounds there;
-    only a result on a float32 rounding midpoint (rare) takes fma32's exact path."""
+    float32, the common case, cheaply: y*y is exact in float64, and so is `1 - y*y` when
+    |y| >= 2**-3 (y*y's lowest bit is then at least float64's last bit of the result), so
+    rounding it to float32 rounds once. Below that the float64 subtraction may round, which
+    matters only when it lands on a float32 rounding midpoint: those few take fma32."""
     if y.dtype != np.float32:
         return np.asarray(fma64(-y, y, 1.0), y.dtype)
     wide = y.astype(np.float64)
-    s = np.asarray(1.0 - wide * wide)
-    out = s.astype(np.float32)
-    suspect = (s.view(np.int64) & _LOW29) == _MIDPOINT29
-    if suspect.any():
-        out[suspect] = fma32(-y[suspect], y[suspect], np.float32(1))
+    np.multiply(wide, wide, out=wide)
+    np.subtract(1.0, wide, out=wide)
+    out = wide.astype(np.float32)
+    bits = wide.view(np.int64)
+    np.bitwise_and(bits, _LOW29, out=bits)
+    on_midpoint = bits == _MIDPOINT29
+    if np.count_nonzero(on_midpoint):
+        flat = y.reshape(-1)
+        redo = np.flatnonzero(on_midpoint.reshape(-1) & (np.abs(flat) < 0.125))
+        if redo.size:
+            out.reshape(-1)[redo] = fma32(-flat[redo], flat[redo], np.float32(1))
     return out
 
 
