@@ -12,6 +12,7 @@ import numpy as np
 
 from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd.dispatch import needs_grad, record, result
+from gradlang.autograd.rng import one_minus_square
 from gradlang.autograd.rules import RULES
 from gradlang.autograd.tensor import Tensor
 
@@ -41,8 +42,6 @@ def _out(data: Any, like: Tensor, rule: str, inputs: tuple, attrs: Any = None) -
 
 def tanh_backward(grad: Tensor, output: Tensor) -> Tensor:
     """grad * (1 - y*y) with ATen's fused `1 - y*y` (one rounding: the same bits)."""
-    from gradlang.autograd.rng import one_minus_square
-
     y = output._data
     if y.dtype.kind != "f":
         return _out(grad._data * (1 - y * y), grad, "tanh_backward", (grad, output))

@@ -434,7 +434,10 @@ def _store(var: Tensor, g: Tensor, create_graph: bool) -> None:
     else:
         data = old._data
         if data.shape == g._data.shape and data.flags.writeable:
-            np.add(data, g._data, out=data, casting="unsafe")
+            if data.dtype is g._data.dtype:
+                data += g._data
+            else:
+                np.add(data, g._data, out=data, casting="unsafe")
             old._bump_version()
         else:
             var._grad = Tensor(data + g._data, old._dtype)
