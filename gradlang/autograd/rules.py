@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from gradlang.autograd.errors import TorchNotImplementedError, TorchRuntimeError
+
 Formula = Callable[..., Any]
 
 
@@ -226,12 +228,18 @@ rule(
 )
 
 
-def _not_implemented(g: Any, i: Any, o: Any, a: Any) -> Any:
-    from gradlang.autograd.errors import TorchRuntimeError
+def _refused(error: type[Exception], message: str) -> Formula:
+    """The formula of a derivative PyTorch does not have: raises PyTorch's error."""
 
-    raise TorchRuntimeError("derivative for aten::floor_divide is not implemented")
+    def refuse(g: Any, i: Any, o: Any, a: Any) -> Any:
+        raise error(message)
+
+    return refuse
 
 
+_not_implemented = _refused(
+    TorchRuntimeError, "derivative for aten::floor_divide is not implemented"
+)
 rule(
     "floor_divide",
     "NotImplemented",
@@ -1052,10 +1060,9 @@ rule(
 )
 
 
-def _cdist_double(g: Any, i: Any, o: Any, a: Any) -> Any:
-    from gradlang.autograd.errors import TorchNotImplementedError
-
-    raise TorchNotImplementedError("the derivative for '_cdist_backward' is not implemented.")
+_cdist_double = _refused(
+    TorchNotImplementedError, "the derivative for '_cdist_backward' is not implemented."
+)
 
 
 rule(

@@ -14,6 +14,7 @@ from gradlang.autograd import warnings as engine_warnings
 from gradlang.autograd.errors import TorchError
 
 from .harness import G
+from .test_errors import _outcome, _quiet_warnings  # noqa: F401  (the autouse fixture too)
 
 
 def _f(t: Any) -> Any:
@@ -69,24 +70,6 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "kron int": lambda t: t.kron(t.ones(2), 2),
     "kron non-contiguous": lambda t: t.kron(t.ones(3, 2).t(), t.ones(2, 2)),
 }
-
-
-def _outcome(fn: Callable[[Any], Any], lib: Any) -> tuple[str, str]:
-    try:
-        fn(lib)
-    except Exception as error:  # noqa: BLE001 - comparing any exception
-        for klass in type(error).__mro__:
-            if klass.__module__ == "builtins":
-                return klass.__name__, str(error)
-        return type(error).__name__, str(error)
-    return "no error", ""
-
-
-@pytest.fixture(autouse=True)
-def _quiet_warnings():
-    previous = engine_warnings.set_handler(lambda message, category: None)
-    yield
-    engine_warnings.set_handler(previous)
 
 
 @pytest.mark.parametrize("name", list(ERRORS))
