@@ -237,6 +237,11 @@ def _refused(error: type[Exception], message: str) -> Formula:
     return refuse
 
 
+def _no_derivative(op: str) -> Formula:
+    """PyTorch's NotImplementedError for an op whose derivative it does not implement."""
+    return _refused(TorchNotImplementedError, f"the derivative for '{op}' is not implemented.")
+
+
 _not_implemented = _refused(
     TorchRuntimeError, "derivative for aten::floor_divide is not implemented"
 )
@@ -438,14 +443,8 @@ rule("rad2deg", "Rad2DegBackward0", ("grad * 180/pi", lambda g, i, o, a: T.mul_s
 rule(
     "unique",
     "Unique2Backward0",
-    ("not differentiable", lambda g, i, o, a: _derivative_not_implemented("_unique2"), NONE),
+    ("not differentiable", _no_derivative("_unique2"), NONE),
 )
-
-
-def _derivative_not_implemented(op: str) -> Any:
-    from gradlang.autograd.errors import TorchNotImplementedError
-
-    raise TorchNotImplementedError(f"the derivative for '{op}' is not implemented.")
 
 
 rule(
@@ -1060,9 +1059,7 @@ rule(
 )
 
 
-_cdist_double = _refused(
-    TorchNotImplementedError, "the derivative for '_cdist_backward' is not implemented."
-)
+_cdist_double = _no_derivative("_cdist_backward")
 
 
 rule(
