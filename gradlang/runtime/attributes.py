@@ -73,12 +73,13 @@ GROWING_TENSOR_METHODS = (
             "new_empty",
             "repeat_interleave",
             "tile",
-            "tolist",  # a Python object per element: bounded as a list is
         }
     )
     | GROWING
-    | SPLITTING
 )  # outer, kron, diag...: checked by the size of their result (size_checks.GROWING)
+#: Every tensor method a program gets wrapped in a check (the compiled fast path skips them):
+#: the growing ones, split/chunk/unbind (their number of pieces), tolist (a list's length).
+CHECKED_TENSOR_METHODS = GROWING_TENSOR_METHODS | SPLITTING | {"tolist"}
 
 
 def type_label(value: Any) -> str:
@@ -154,6 +155,8 @@ def get_attribute(value: Any, name: str, limits: Limits) -> Any:
         return _growing_method(value, name, attr, limits)
     if name in SPLITTING and isinstance(value, Tensor):
         return _pieces_method(value, name, attr, limits)
+    if name == "tolist" and isinstance(value, Tensor):
+        return _tolist_method(value, attr, limits)
     if name in GROWING_TENSOR_METHODS and isinstance(value, Tensor):
         return _tensor_method(attr, limits)
     return attr
@@ -272,12 +275,20 @@ def _pieces_method(
     return checked
 
 
+def _tolist_method(tensor: Any, method: Callable[..., Any], limits: Limits) -> Callable[..., Any]:
+    """`x.tolist()`: a Python number per element, bounded as a list's length is."""
+
+    def checked() -> Any:
+        if tensor._data.size > limits.max_list:
+            raise size_error("list", limits.max_list)
+        return method()
+
+    checked.__name__ = "tolist"
+    return checked
+
+
 def _tensor_method(method: Callable[..., Any], limits: Limits) -> Callable[..., Any]:
     def checked(*args: Any, **kwargs: Any) -> Any:
-        if method.__name__ == "tolist":
-            if method.__self__._data.size > limits.max_list:  # type: ignore[attr-defined]
-                raise size_error("list", limits.max_list)
-            return method(*args, **kwargs)
         sizes = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
         n = 1
         for s in sizes:

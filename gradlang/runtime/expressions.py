@@ -14,7 +14,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 from gradlang.errors import GradlangError, Span
-from gradlang.runtime.attributes import GROWING_TENSOR_METHODS, get_attribute
+from gradlang.runtime.attributes import CHECKED_TENSOR_METHODS, get_attribute
 from gradlang.runtime.builtins import note_use
 from gradlang.runtime.engine import Tensor
 from gradlang.runtime.failures import convert
@@ -307,7 +307,7 @@ class ExpressionCompiler:
 
     def _attribute_getter(self, value: Code, name: str, span: Span) -> Code:
         limits = self.limits
-        fast_tensor = name in Tensor.PUBLIC_ATTRIBUTES and name not in GROWING_TENSOR_METHODS
+        fast_tensor = name in Tensor.PUBLIC_ATTRIBUTES and name not in CHECKED_TENSOR_METHODS
 
         cache: list[Any] = [MISSING, None]  # the last Namespace seen here, and its member
 
