@@ -113,13 +113,10 @@ class History:
             p.freed = any(node.freed is not None for node in nodes)
 
     def accumulate(self, tensor: Tensor, grad: Tensor, kind: str) -> None:
-        # called for every leaf of every pass: IdentitySet.add inlined
-        p = self._open if self._started and self._open is not None else self._pass()
-        key = id(tensor)
-        ref = weakref.ref(tensor)
-        p.tensors._refs[key] = ref
+        p = self._pass()
+        p.tensors.add(tensor)
         if _engine.grad_was_empty:
-            p.fresh._refs[key] = ref
+            p.fresh.add(tensor)
 
     # -- questions ---------------------------------------------------------------------
     def of_program(self, where: object = None) -> list[Pass]:
