@@ -24,7 +24,9 @@ from gradlang.autograd.dispatch import (
     result,
 )
 from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
+from gradlang.autograd.rng import fma32, fma64
 from gradlang.autograd.rules import RULES
+from gradlang.autograd.shapes import broadcast_shapes
 from gradlang.autograd.tensor import Tensor
 
 ndarray = np.ndarray
@@ -649,8 +651,6 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     else:
         a_t = as_tensor_operand(input)
         ad, bd, dt = promote_operands(a_t, other)
-    from gradlang.autograd.shapes import broadcast_shapes
-
     broadcast_shapes(broadcast_shapes(condition._data.shape, np.shape(ad)), np.shape(bd))
     out = np.where(condition._data, ad, bd)
     r = result(out, dt)
@@ -666,8 +666,6 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 def _lerp_data(start: np.ndarray, end: np.ndarray, weight: Any) -> np.ndarray:
     """ATen's lerp kernel: fma(w, end - start, start) where |w| < 0.5, else
     fma(w - 1, end - start, end) (one rounding each, emulated exactly: the same bits)."""
-    from gradlang.autograd.rng import fma32, fma64
-
     diff = end - start
     w = np.asarray(weight, start.dtype)
     small = np.abs(w) < 0.5
@@ -917,9 +915,6 @@ def _pointwise3(op: str, input: Tensor, tensor1: Tensor, tensor2: Tensor, value:
     with _gm.no_grad():
         scaled = mul(tensor1, value) if value != 1 else tensor1
         if op == "addcmul" and _fused(input, scaled, tensor2):
-            from gradlang.autograd.rng import fma32, fma64
-            from gradlang.autograd.shapes import broadcast_shapes
-
             a, b, c = scaled._data, tensor2._data, input._data
             shape = broadcast_shapes(c.shape, broadcast_shapes(a.shape, b.shape))  # its errors
             fma = fma64 if input._dtype is _float64 else fma32
