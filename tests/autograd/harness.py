@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -100,3 +101,15 @@ def rules_in_graph(out: Any) -> set[str]:
             found.add(rule.op)
         stack.extend(getattr(n, "next", ()))
     return found
+
+
+def outcome(fn: Callable[[Any], Any], lib: Any) -> tuple[str, str]:
+    """(builtin exception type, message) of `fn(lib)`, or ("no error", "")."""
+    try:
+        fn(lib)
+    except Exception as error:  # noqa: BLE001 - comparing any exception
+        for klass in type(error).__mro__:
+            if klass.__module__ == "builtins":
+                return klass.__name__, str(error)
+        return type(error).__name__, str(error)
+    return "no error", ""

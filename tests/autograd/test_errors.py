@@ -11,7 +11,8 @@ import pytest
 from gradlang.autograd import warnings as engine_warnings
 from gradlang.autograd.errors import TorchError
 
-from .harness import G
+from .harness import G, outcome
+from .test_new_ops import NEW_OP_ERRORS
 
 
 def _leaf(t: Any, *shape: int) -> Any:
@@ -202,39 +203,27 @@ def _hooked(t: Any, hook: Callable[[Any], Any]) -> None:
     h.sum().backward()
 
 
-def _outcome(fn: Callable[[Any], Any], lib: Any) -> tuple[str, str]:
-    try:
-        fn(lib)
-    except Exception as error:  # noqa: BLE001 - comparing any exception
-        for klass in type(error).__mro__:
-            if klass.__module__ == "builtins":
-                return klass.__name__, str(error)
-        return type(error).__name__, str(error)
-    return "no error", ""
+pytestmark = pytest.mark.usefixtures("quiet_warnings")
 
 
-@pytest.fixture(autouse=True)
-def _quiet_warnings():
-    previous = engine_warnings.set_handler(lambda message, category: None)
-    yield
-    engine_warnings.set_handler(previous)
+ALL_ERRORS = {**ERRORS, **NEW_OP_ERRORS}
 
 
-@pytest.mark.parametrize("name", list(ERRORS))
+@pytest.mark.parametrize("name", list(ALL_ERRORS))
 def test_engine_errors_are_engine_classes(name: str) -> None:
     with pytest.raises(TorchError):
-        ERRORS[name](G)
+        ALL_ERRORS[name](G)
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("name", list(ERRORS))
+@pytest.mark.parametrize("name", list(ALL_ERRORS))
 def test_error_matches_torch(name: str) -> None:
     torch = pytest.importorskip("torch")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        expected = _outcome(ERRORS[name], torch)
+        expected = outcome(ALL_ERRORS[name], torch)
     assert expected[0] != "no error", "torch raised nothing: the case is wrong"
-    assert _outcome(ERRORS[name], G) == expected
+    assert outcome(ALL_ERRORS[name], G) == expected
 
 
 def _nonleaf_grad(t: Any) -> Any:

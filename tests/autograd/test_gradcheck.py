@@ -6,8 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradlang.autograd import warnings as engine_warnings
-
 from . import harness
 from .op_samples import SAMPLES, Sample
 
@@ -16,11 +14,7 @@ IDS = [f"{s.rule}-{k}" for k, s in enumerate(CHECKED)]
 EPS = 1e-6
 
 
-@pytest.fixture(autouse=True)
-def _quiet_warnings():
-    previous = engine_warnings.set_handler(lambda message, category: None)
-    yield
-    engine_warnings.set_handler(previous)
+pytestmark = pytest.mark.usefixtures("quiet_warnings")
 
 
 def _objective(sample: Sample, arrays: list[np.ndarray], weights: np.ndarray) -> float:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradlang.autograd import warnings as engine_warnings
 from gradlang.autograd.rules import RULES
 
 from . import harness
@@ -15,11 +14,7 @@ from .op_samples import SAMPLES, Sample
 IDS = [f"{s.rule}-{k}" for k, s in enumerate(SAMPLES)]
 
 
-@pytest.fixture(autouse=True)
-def _quiet_warnings():
-    previous = engine_warnings.set_handler(lambda message, category: None)
-    yield
-    engine_warnings.set_handler(previous)
+pytestmark = pytest.mark.usefixtures("quiet_warnings")
 
 
 def test_every_rule_has_samples() -> None:
