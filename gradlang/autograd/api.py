@@ -278,6 +278,8 @@ TORCH["nn"].functional = SimpleNamespace(**FUNCTIONAL)
 # Helpers the derivative table calls (not reachable from programs).
 INTERNAL: dict[str, Callable[..., Any]] = {
     **{name: getattr(bw, name) for name in bw.__all__},
+    "mm_grad_self": la.mm_grad_self,
+    "mm_grad_mat2": la.mm_grad_mat2,
     "index_backward": s.index_backward,
     "repeat_backward": s.repeat_backward,
     "diag_backward": s.diag_backward,

@@ -65,6 +65,26 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return r
 
 
+def mm_grad_self(grad: Tensor, mat2: Tensor) -> Tensor:
+    """MmBackward0's `grad @ mat2.T`. Outside grad mode (a backward without create_graph)
+    the product is taken on the arrays: the same np.dot on the same operands as
+    `grad.mm(mat2.t())` (so the same bits), without the view and the op's checks."""
+    g, b = grad._data, mat2._data
+    if not _gm.enabled and grad._dtype is mat2._dtype and grad._dtype.category == 2:
+        if g.flags.forc and b.flags.forc:
+            return Tensor(np.dot(g, b.T), grad._dtype)
+    return mm(grad, mat2.t())
+
+
+def mm_grad_mat2(input: Tensor, grad: Tensor) -> Tensor:
+    """MmBackward0's `self.T @ grad` (as `mm_grad_self`)."""
+    a, g = input._data, grad._data
+    if not _gm.enabled and grad._dtype is input._dtype and grad._dtype.category == 2:
+        if g.flags.forc and a.flags.forc:
+            return Tensor(np.dot(a.T, g), grad._dtype)
+    return mm(input.t(), grad)
+
+
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     a, v = input._data, vec._data
     if a.ndim != 2 or v.ndim != 1:

@@ -1007,8 +1007,8 @@ rule(
 rule(
     "mm",
     "MmBackward0",
-    ("grad @ mat2.T", lambda g, i, o, a: g.mm(i[1].t()), (1,)),
-    ("self.T @ grad", lambda g, i, o, a: i[0].t().mm(g), (0,)),
+    ("grad @ mat2.T", lambda g, i, o, a: T.mm_grad_self(g, i[1]), (1,)),
+    ("self.T @ grad", lambda g, i, o, a: T.mm_grad_mat2(i[0], g), (0,)),
 )
 rule(
     "bmm",

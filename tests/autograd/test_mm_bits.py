@@ -38,3 +38,24 @@ def test_mm_is_bit_identical_to_matmul(dtype: str) -> None:
         b = _layout(rng.standard_normal((k, p)).astype(kind.np), (trial // 3) % 3)
         ours = G.mm(Tensor(a, kind), Tensor(b, kind))._data
         assert ours.tobytes() == np.matmul(a, b).tobytes(), (trial, a.shape, b.shape)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_mm_backward_arrays_match_the_differentiable_formulas(dtype: str) -> None:
+    """Without create_graph, MmBackward0 multiplies the arrays directly (mm_grad_self /
+    mm_grad_mat2); with it, through mm and t(). Both must give the same bits."""
+    rng = np.random.default_rng(7)
+    kind = getattr(G, dtype)
+    for trial in range(200):
+        m, k, p = (int(v) for v in rng.integers(1, 40, 3))
+        a = _layout(rng.standard_normal((m, k)).astype(kind.np), trial % 3)
+        b = _layout(rng.standard_normal((k, p)).astype(kind.np), (trial // 3) % 3)
+        grads = []
+        for create_graph in (False, True):
+            x = G.tensor(a, requires_grad=True)
+            w = G.tensor(b, requires_grad=True)
+            out = G.mm(x, w)
+            gx, gw = G.autograd.grad(out, (x, w), G.ones_like(out), create_graph=create_graph)
+            grads.append((gx._data.tobytes(), gw._data.tobytes()))
+            assert gx.requires_grad is create_graph
+        assert grads[0] == grads[1], (trial, a.shape, b.shape)
