@@ -68,6 +68,16 @@ observers: list[Observer] = []
 grad_was_empty = False
 
 
+_SUM_DIMS: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[tuple[int, ...], ...]] = {}
+
+
+def _sum_dims(gshape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """sum_to_shape's two sums: over the leading dims, then (kept) over the dims of size 1."""
+    lead = len(gshape) - len(shape)
+    kept = gshape[lead:]
+    return tuple(range(lead)), tuple(k for k, s in enumerate(shape) if s == 1 and kept[k] != 1)
+
+
 def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Undo broadcasting: sum `g` down to `shape` (differentiably). The one place it is done."""
     gshape = g._data.shape
@@ -76,13 +86,18 @@ def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     lead = len(gshape) - len(shape)
     if not _gm.enabled and g._dtype.category == 2:
         # nothing to record (no create_graph): the same two sums as below, on the array
+        key = (gshape, shape)
+        dims = _SUM_DIMS.get(key)
+        if dims is None:
+            if len(_SUM_DIMS) > 1024:
+                _SUM_DIMS.clear()
+            dims = _SUM_DIMS[key] = _sum_dims(gshape, shape)
         d = g._data
-        if lead > 0:
-            d = float_sum(d, tuple(range(lead)))
-        keep = tuple(k for k, s in enumerate(shape) if s == 1 and d.shape[k] != 1)
-        if keep:
-            d = float_sum(d, keep, True)
-        if d.shape != tuple(shape):
+        if dims[0]:
+            d = float_sum(d, dims[0])
+        if dims[1]:
+            d = float_sum(d, dims[1], True)
+        if d.shape != shape:
             d = d.reshape(shape)
         return result(d, g._dtype)
     if lead > 0:
@@ -321,13 +336,24 @@ def run(
             inputs = node.inputs
             out = node.out
             if rule.saves:
-                if node.freed is not None or (out is not None and out._vc is not None):
+                # _check_saved only when it can fail: a freed graph, or a tensor changed in
+                # place since it was saved (whether the formulas read it, it decides)
+                if node.freed is not None or (
+                    out is not None and out._vc is not None and out._vc.value != node.out_version
+                ):
                     _check_saved(node)
                 else:
+                    versions = node.versions
+                    j = 0
                     for t in inputs:
-                        if t.__class__ is Tensor and t._vc is not None:
+                        if (
+                            t.__class__ is Tensor
+                            and t._vc is not None
+                            and t._vc.value != (0 if versions is None else versions[j])
+                        ):
                             _check_saved(node)
                             break
+                        j += 1
                 if freed is not None:
                     node.freed = freed
                     if out is not None:
