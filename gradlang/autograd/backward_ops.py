@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from gradlang.autograd import grad_mode as _gm
-from gradlang.autograd.dispatch import needs_grad, record, result
+from gradlang.autograd.dispatch import float_operand, needs_grad, record, result
 from gradlang.autograd.rng import one_minus_square
 from gradlang.autograd.rules import RULES
 from gradlang.autograd.tensor import Tensor
@@ -34,7 +34,10 @@ __all__ = [
 
 
 def _out(data: Any, like: Tensor, rule: str, inputs: tuple, attrs: Any = None) -> Tensor:
-    r = result(np.asarray(data).astype(like._data.dtype, copy=False), like._dtype)
+    if data.__class__ is np.ndarray and data.dtype is like._data.dtype:
+        r = Tensor(data, like._dtype)
+    else:
+        r = result(np.asarray(data).astype(like._data.dtype, copy=False), like._dtype)
     if _gm.enabled and needs_grad(inputs):
         record(r, RULES[rule], inputs, attrs)
     return r
@@ -85,7 +88,8 @@ def mse_loss_backward(grad: Tensor, self: Tensor, target: Tensor, attrs: Any) ->
         t = t.astype(x.dtype)
     if t.shape != x.shape:
         x, t = np.broadcast_arrays(x, t)
-    data = (x - t) * x.dtype.type(scale) * grad._data
+    factor = float_operand(scale, self._dtype) if x.dtype.kind == "f" else x.dtype.type(scale)
+    data = (x - t) * factor * grad._data
     return _out(data, self, "mse_loss_backward", (grad, self, target), attrs)
 
 

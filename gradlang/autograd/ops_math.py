@@ -17,6 +17,7 @@ from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd.dispatch import (
     as_tensor_operand,
     broadcast_error,
+    float_operand,
     promote_operands,
     record,
     record1,
@@ -93,6 +94,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         out = ad[()] + scalar
         r = Tensor(out[...], dt) if out.__class__ is dt.scalar else result(out, dt)  # type: ignore[index]
     else:
+        if bd.__class__ is float:
+            bd = float_operand(bd, dt)
         try:
             out = np.add(ad, bd)
         except ValueError:
@@ -118,6 +121,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     ad, bd, dt = promote_operands(input, other)
     if alpha != 1:
         bd = bd * alpha
+    if bd.__class__ is float:
+        bd = float_operand(bd, dt)
     try:
         out = np.subtract(ad, bd)
     except ValueError:
@@ -159,6 +164,8 @@ def mul(input: Any, other: Any) -> Tensor:
         out = ad[()] * scalar
         r = Tensor(out[...], dt) if out.__class__ is dt.scalar else result(out, dt)  # type: ignore[index]
     else:
+        if bd.__class__ is float:
+            bd = float_operand(bd, dt)
         try:
             out = np.multiply(ad, bd)
         except ValueError:

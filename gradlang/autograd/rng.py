@@ -90,6 +90,10 @@ def fma32(a: Any, b: Any, c: Any) -> np.ndarray:
     return out
 
 
+_ONE64 = np.array(1.0)  # ufuncs take a 0-dim array faster than the Python float 1.0
+_ONE64.flags.writeable = False
+
+
 def one_minus_square(y: np.ndarray) -> np.ndarray:
     """`fma(-y, y, 1)`: 1 - y*y with one rounding (ATen's tanh_backward), in y's dtype.
 
@@ -105,7 +109,7 @@ def one_minus_square(y: np.ndarray) -> np.ndarray:
         return np.asarray(fma64(-y, y, 1.0), y.dtype)
     wide = y.astype(np.float64)
     np.multiply(wide, wide, out=wide)
-    np.subtract(1.0, wide, out=wide)
+    np.subtract(_ONE64, wide, out=wide)
     return wide.astype(np.float32)
 
 
