@@ -39,6 +39,10 @@ class _GradModeContext:
         return f"<torch.autograd.grad_mode.{type(self).__name__} object>"
 
 
+#: What a program's `with` accepts: every grad-mode context manager derives from it.
+GradModeContext = _GradModeContext
+
+
 class no_grad(_GradModeContext):  # noqa: N801 - torch's name
     """`with no_grad():` turns recording off."""
 

@@ -141,8 +141,10 @@ class ExpressionCompiler:
         note_use(name)
 
         def load_global(frame: Frame) -> Any:
-            if name in g:
+            try:
                 return g[name]
+            except KeyError:
+                pass
             if name in b:
                 return b[name]
             raise GradlangError("NameError", f"name '{name}' is not defined", span)

@@ -161,6 +161,8 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
             if tb is Tensor:
                 tensors_fit(a, b)
             return a * b
+        if tb is Tensor:  # a number times a tensor: a tensor op, sized by the tensor
+            return a * b
         if ta is int and tb is int:
             if a.bit_length() + b.bit_length() > max_bits + 1:
                 raise int_bits_error(limits)

@@ -357,6 +357,7 @@ class Compiler(ExpressionCompiler):
         body = self.block(node.body)
         name = node.name
         meter, span, ctx_span = self.meter, node.span, node.context.span
+        GradModeContext = grad_mode.GradModeContext  # noqa: N806 - a class
 
         def with_stmt(frame: Frame) -> Any:
             meter.steps += 1
@@ -364,7 +365,7 @@ class Compiler(ExpressionCompiler):
                 meter.check(span)
             origin.current = span
             ctx = context(frame)
-            if not type(ctx).__module__.startswith("gradlang.autograd.grad_mode"):
+            if not isinstance(ctx, GradModeContext):  # no_grad(), enable_grad(), ...
                 raise GradlangError(
                     "TypeError",
                     f"'{type(ctx).__name__}' object does not support the context manager protocol",
@@ -372,9 +373,9 @@ class Compiler(ExpressionCompiler):
                     "gradlang's `with` takes a grad mode: no_grad(), enable_grad(), "
                     "set_grad_enabled(flag)",
                 )
-            entered = ctx.__enter__()
+            ctx.__enter__()
             if name is not None:
-                frame.vars[name] = entered
+                frame.vars[name] = None  # what every grad-mode manager's __enter__ returns
             try:
                 return body(frame)
             finally:

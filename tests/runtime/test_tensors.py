@@ -103,6 +103,10 @@ def test_with_needs_a_grad_mode() -> None:
     assert err.type_name == "TypeError"
     assert "context manager" in err.message
     assert run("with torch.no_grad() as g:\n    print(torch.is_grad_enabled())") == "False\n"
+    for context in ("torch.enable_grad()", "torch.set_grad_enabled(True)",
+                    "torch.autograd.set_detect_anomaly(True)"):  # fmt: skip
+        assert run(f"with {context}:\n    print(torch.is_grad_enabled())") == "True\n"
+    assert fails("class_ = torch.no_grad\nwith class_:\n    pass").type_name == "TypeError"
 
 
 def test_grad_fn_nodes_allow_list() -> None:
