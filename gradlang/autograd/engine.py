@@ -20,7 +20,7 @@ from gradlang.autograd import origin as _origin
 from gradlang.autograd import warnings as _warnings
 from gradlang.autograd.dispatch import result
 from gradlang.autograd.errors import TorchRuntimeError, TorchTypeError
-from gradlang.autograd.node import AccumulateGrad, Node
+from gradlang.autograd.node import AccumulateGrad, Node, VersionCounter
 from gradlang.autograd.ops_reduce import float_sum
 from gradlang.autograd.rules import Rule
 from gradlang.autograd.size import Size
@@ -301,6 +301,8 @@ def run(
         if batched:
             ran = []
     keep_retained = accumulate and capture is None
+    # a leaf's gradient goes straight into its .grad (no hooks to run, nobody to tell)
+    plain = keep_retained and watchers is None and not create_graph
     buffers: dict[Any, Tensor] = {}
     captured: dict[Any, Tensor] = {}
     heap: list[tuple[int, Any]] = []
@@ -392,7 +394,13 @@ def run(
                     if prev is not None:
                         gi = prev + gi
                     if nxt.__class__ is AccumulateGrad:
-                        _accumulate(nxt, gi, create_graph, capture, captured, accumulate, watchers)
+                        extra = nxt.variable._extra
+                        if plain and (extra is None or not extra.hooks):  # the usual leaf
+                            _store(nxt.variable, gi, False)
+                        else:
+                            _accumulate(
+                                nxt, gi, create_graph, capture, captured, accumulate, watchers
+                            )
                     else:
                         buffers[nxt] = gi
                         heappush(heap, (-nxt.seq, nxt))
@@ -464,7 +472,11 @@ def _store(var: Tensor, g: Tensor, create_graph: bool) -> None:
                 data += g._data
             else:
                 np.add(data, g._data, out=data, casting="unsafe")
-            old._bump_version()
+            counter = old._vc  # old._bump_version(), inline
+            if counter is None:
+                counter = old._vc = VersionCounter()
+            counter.value += 1
+            counter.last_modified_at = _origin.current
         else:
             var._grad = Tensor(data + g._data, old._dtype)
 

@@ -48,6 +48,9 @@ DETACH_VIEW_ERROR = (
 )
 
 
+_engine: Any = None  # gradlang.autograd.engine, which imports this module: bound on first use
+
+
 class Tensor:
     """An n-dimensional array of one dtype that autograd can differentiate through."""
 
@@ -364,9 +367,12 @@ class Tensor:
         create_graph: bool = False,
         inputs: Any = None,
     ) -> None:
-        from gradlang.autograd import engine
+        global _engine
+        if _engine is None:  # bound once: an import statement per call costs ~1 us
+            from gradlang.autograd import engine
 
-        engine.backward(
+            _engine = engine
+        _engine.backward(
             [self], None if gradient is None else [gradient], retain_graph, create_graph, inputs
         )
 
