@@ -33,6 +33,11 @@ class Config:
         return 1 if self.quick else 3
 
     @property
+    def rate_repeats(self) -> int:
+        """Runs of each size per engine for a throughput (the engines taking turns)."""
+        return 1 if self.quick else 5
+
+    @property
     def min_extra_seconds(self) -> float:
         """The extra work between the two sizes must take at least this long."""
         return 0.1 if self.quick else 1.0
@@ -78,10 +83,24 @@ def _check_output(row: Row, outputs: dict[str, str]) -> None:
             )
 
 
-def _rate(scratch: Scratch, name: str, engine: str, n0: int, max_n: int, config: Config) -> float:
-    """Units per second of `engine` on workload `name`, startup cancelled: sizes n and 2n,
-    n grown until the extra work takes at least `config.min_extra_seconds`; then more runs
-    of both sizes, interleaved so that changing load hits both alike; fastest of each."""
+@dataclass
+class _Sizes:
+    """One engine's two program sizes (n and 2n) and the fastest run of each so far."""
+
+    n: int
+    small: Best
+    large: Best
+
+    @property
+    def rate(self) -> float:
+        return marginal_rate(self.n, self.small.time, 2 * self.n, self.large.time)
+
+
+def _calibrate(
+    scratch: Scratch, name: str, engine: str, n0: int, max_n: int, config: Config
+) -> _Sizes:
+    """Sizes n and 2n for `engine` on workload `name`, n grown until the extra work takes at
+    least `config.min_extra_seconds` (or n reaches max_n); with one run of each."""
 
     def once(size: int) -> Best:
         return best_of(program(scratch, name, engine, size).cmd, scratch.path, 1)
@@ -91,15 +110,21 @@ def _rate(scratch: Scratch, name: str, engine: str, n0: int, max_n: int, config:
         small, large = once(n), once(2 * n)
         extra = large.time - small.time
         if extra >= config.min_extra_seconds or n >= max_n:
-            break
+            return _Sizes(n, small, large)
         if extra <= 0.1 * config.min_extra_seconds:
             n = min(max_n, 4 * n)
         else:
             n = min(max_n, max(2 * n, math.ceil(1.3 * config.min_extra_seconds * n / extra)))
-    for _ in range(config.repeats - 1):
-        small = small.merge(once(n))
-        large = large.merge(once(2 * n))
-    return marginal_rate(n, small.time, 2 * n, large.time)
+
+
+def _rerun(scratch: Scratch, name: str, engine: str, sizes: _Sizes) -> None:
+    """One more run of both sizes; keep the fastest of each."""
+    sizes.small = sizes.small.merge(
+        best_of(program(scratch, name, engine, sizes.n).cmd, scratch.path, 1)
+    )
+    sizes.large = sizes.large.merge(
+        best_of(program(scratch, name, engine, 2 * sizes.n).cmd, scratch.path, 1)
+    )
 
 
 def throughput(
@@ -111,9 +136,16 @@ def throughput(
     max_n: int,
     config: Config,
 ) -> list[Row]:
-    """A workload's rate on every engine, and gradlang's rate over PyTorch's."""
+    """A workload's rate on every engine (units per second, startup cancelled: the extra work
+    of size 2n over size n), and gradlang's rate over PyTorch's.
+
+    The engines take turns: after sizing, each round runs every engine's two sizes once, and
+    each keeps its fastest run of each size. A busy spell on this shared machine then slows
+    every engine's runs of that round, not one engine's whole measurement, so the ratio moves
+    far less than the rates do."""
     row = Row(name, measure, "{:,.1f} " + unit, target=f"≥ {target:g}")
     outputs: dict[str, str] = {}
+    measured: dict[str, _Sizes] = {}
     scratch = Scratch()
     try:
         for engine in _engines():
@@ -125,12 +157,21 @@ def throughput(
                     outputs[engine] = best_of(
                         program(scratch, name, engine, None).cmd, scratch.path, 1
                     ).stdout
-                row.values[engine] = _rate(scratch, name, engine, n0, max_n, config)
+                measured[engine] = _calibrate(scratch, name, engine, n0, max_n, config)
             except BenchError as exc:
-                row.values[engine] = math.nan
                 row.notes.append(f"{engine} failed: {exc}")
+        for _ in range(config.rate_repeats - 1):
+            for engine, sizes in list(measured.items()):
+                try:
+                    _rerun(scratch, name, engine, sizes)
+                except BenchError as exc:
+                    row.notes.append(f"{engine} failed: {exc}")
+                    del measured[engine]
     finally:
         scratch.close()
+    for engine in _engines():
+        if _has_program(name, engine):
+            row.values[engine] = measured[engine].rate if engine in measured else math.nan
     gradlang, torch = row.values.get("gradlang", math.nan), row.values.get("torch", math.nan)
     row.ratio = gradlang / torch if torch else math.nan
     row.met = None if math.isnan(row.ratio) else row.ratio >= target

@@ -118,3 +118,38 @@ def test_tiny_mlp_runs_on_gradlang_and_matches_torch() -> None:
     assert run.ok, run.stderr
     if importlib.util.find_spec("torch") is not None:
         assert programs.same_output(run.stdout, _run_tiny_mlp("torch").stdout)
+
+
+def test_throughput_lets_the_engines_take_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After sizing, each round runs every engine's two sizes once; each engine keeps its
+    fastest run of each size, and its rate is the extra work over the extra time."""
+    from bench import measure
+
+    calls: list[tuple[str, int]] = []
+    slow_round = {"torch": 2}  # torch's third run of each size is slowed by "load"
+
+    def fake_program(scratch: object, name: str, engine: str, size: int | None) -> object:
+        return programs.Program([engine, str(size)], Path("."))
+
+    def fake_best_of(cmd: list[str], cwd: Path, repeats: int) -> harness.Best:
+        engine, size = cmd[0], 0 if cmd[1] == "None" else int(cmd[1])
+        calls.append((engine, size))
+        seen = sum(1 for e, s in calls if e == engine and s == size) - 1
+        per_unit = {"gradlang": 1e-4, "torch": 2e-4}[engine]
+        load = 5.0 if seen == slow_round.get(engine) else 1.0
+        seconds = 0.5 + size * per_unit * load  # startup + work
+        return harness.Best(wall=seconds, cpu=seconds, maxrss_mib=1.0, stdout="same\n")
+
+    monkeypatch.setattr(measure, "_engines", lambda: ["gradlang", "torch"])
+    monkeypatch.setattr(measure, "program", fake_program)
+    monkeypatch.setattr(measure, "best_of", fake_best_of)
+    (row,) = measure.throughput("mlp", "steps/s", "steps/s", 1.5, 1000, 10**6, measure.Config())
+    assert row.values["gradlang"] == pytest.approx(1e4)
+    assert row.values["torch"] == pytest.approx(5e3)
+    assert row.ratio == pytest.approx(2.0) and row.met is True
+    assert "output matches PyTorch" in row.notes
+    rounds = calls[-16:]  # after sizing: 4 more rounds (5 runs of each size in all)
+    assert [engine for engine, _ in rounds] == ["gradlang", "gradlang", "torch", "torch"] * 4
+    n = {engine: size for engine, size in rounds[:4:2]}
+    assert [size for _, size in rounds[:4]] == [n["gradlang"], 2 * n["gradlang"],
+                                                n["torch"], 2 * n["torch"]]  # fmt: skip
