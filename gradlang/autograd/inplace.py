@@ -246,7 +246,8 @@ def fill_(self: Tensor, value: Any) -> Tensor:
 
 
 def _fill(self: Tensor, value: Any, rule: str) -> Tensor:
-    check_inplace(self)
+    if _gm.enabled:
+        check_inplace(self)
     d = self._data
     if not d.flags.writeable:
         raise TorchRuntimeError(OVERLAP_ERROR)

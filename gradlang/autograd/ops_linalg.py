@@ -43,14 +43,14 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         _check(input, "mm", 1, "input")
         _check(mat2, "mm", 2, "mat2")
     a, b = input._data, mat2._data
-    if a.ndim != 2:
+    sa, sb = a.shape, b.shape
+    if len(sa) != 2:
         raise TorchRuntimeError("self must be a matrix")
-    if b.ndim != 2:
+    if len(sb) != 2:
         raise TorchRuntimeError("mat2 must be a matrix")
-    if a.shape[1] != b.shape[0]:
+    if sa[1] != sb[0]:
         raise TorchRuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
-            f"{b.shape[0]}x{b.shape[1]})"
+            f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
         )
     if input._dtype is not mat2._dtype:
         _same_dtype(input, mat2)
@@ -147,8 +147,9 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
-    _check(input, "matmul", 1, "input")
-    _check(other, "matmul", 2, "other")
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:  # (hot: checks inline)
+        _check(input, "matmul", 1, "input")
+        _check(other, "matmul", 2, "other")
     da, db = input._data.ndim, other._data.ndim
     if da == 2 and db == 2:  # the common case first
         return mm(input, other)
