@@ -127,11 +127,16 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
             elif total > max_list:
                 raise size_error("list", max_list)
 
+    # A tensor's own operator methods, called directly: what `a + b` would run for a tensor
+    # `a` (no subclass of Tensor exists to be asked first), minus Python's operator dispatch.
+    tensor_add, tensor_sub = Tensor.__add__, Tensor.__sub__
+    tensor_mul, tensor_rmul, tensor_matmul = Tensor.__mul__, Tensor.__rmul__, Tensor.__matmul__
+
     def add(a: Any, b: Any) -> Any:
         if type(a) is Tensor:
             if type(b) is Tensor:
                 tensors_fit(a, b)
-            return a + b
+            return tensor_add(a, b)
         r = a + b
         tr = type(r)
         if tr is int:
@@ -148,7 +153,7 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
         if type(a) is Tensor:
             if type(b) is Tensor:
                 tensors_fit(a, b)
-            return a - b
+            return tensor_sub(a, b)
         r = a - b
         if type(r) is int and r.bit_length() > max_bits:
             raise int_bits_error(limits)
@@ -160,9 +165,9 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
         if ta is Tensor:
             if tb is Tensor:
                 tensors_fit(a, b)
-            return a * b
-        if tb is Tensor:  # a number times a tensor: a tensor op, sized by the tensor
-            return a * b
+            return tensor_mul(a, b)
+        if tb is Tensor and (ta is float or ta is int):  # a number times a tensor
+            return tensor_rmul(b, a)
         if ta is int and tb is int:
             if a.bit_length() + b.bit_length() > max_bits + 1:
                 raise int_bits_error(limits)
@@ -208,6 +213,7 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
             tensors_fit(a, b, matmul=True)
             if meter is not None and meter.deadline is not None:
                 meter.check_cost(matmul_cost(a._data.shape, b._data.shape), None)
+            return tensor_matmul(a, b)
         return a @ b
 
     def bitwise(python_op: BinaryOp) -> BinaryOp:
