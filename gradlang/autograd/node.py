@@ -31,8 +31,9 @@ class VersionCounter:
 class Node:
     """One recorded operation: prints as `<MulBackward0>`.
 
-    Only the fields every op sets are slots; the rest are class-level defaults that an
-    instance overrides in its own `__dict__` when it needs to (keeps recording cheap).
+    The fields backward reads are slots (a class-level default read through an instance
+    costs a slow generic lookup each time); the saved output's version, rarely set, is a
+    class-level default an instance overrides in its own `__dict__`.
     """
 
     __slots__ = (
@@ -43,15 +44,15 @@ class Node:
         "origin",
         "seq",
         "freed",
+        "out",
+        "versions",
+        "pre_hooks",
+        "retained",
         "__dict__",
         "__weakref__",
     )
 
-    out: Tensor | None = None  # the saved output, when the rule needs it
-    versions: tuple[int, ...] | None = None  # input versions at save time (None: all 0)
-    out_version = 0
-    pre_hooks: list[Callable] | None = None
-    retained: Tensor | None = None  # the tensor whose retain_grad() stores our gradient
+    out_version = 0  # the saved output's version (set only when an in-place op moved it)
 
     def __init__(self, rule: Rule, inputs: tuple, next_: tuple, attrs: Any, origin: object) -> None:
         self.rule = rule
@@ -61,8 +62,13 @@ class Node:
         self.origin = origin
         self.seq = next(_sequence)
         #: None while the saved tensors live; once a backward freed them, a 1-tuple holding
-        #: that backward's origin (one slot store, no instance dict, on the hot path)
+        #: that backward's origin
         self.freed: tuple[object] | None = None
+        # slots, not class defaults: backward reads them for every node it runs
+        self.out: Tensor | None = None  # the saved output, when the rule needs it
+        self.versions: tuple[int, ...] | None = None  # input versions when saved (None: all 0)
+        self.pre_hooks: list[Callable] | None = None
+        self.retained: Tensor | None = None  # the tensor whose retain_grad() stores our grad
 
     @property
     def freed_at(self) -> object:
