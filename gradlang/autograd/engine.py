@@ -227,10 +227,9 @@ def _fresh(g: Tensor) -> Tensor:
     return Tensor(np.array(g._data, copy=True, order="C"), g._dtype)
 
 
-def _dependencies(roots: Sequence[Any]) -> tuple[dict[Any, int], list[Any]]:
-    """How many consumers send each reachable node a gradient, and the nodes in DFS order."""
+def _dependencies(roots: Sequence[Any]) -> dict[Any, int]:
+    """How many consumers send each reachable node a gradient (in the order found)."""
     deps: dict[Any, int] = {}
-    order: list[Any] = []
     stack: list[Any] = []
     for r in roots:
         if r not in deps:
@@ -238,7 +237,6 @@ def _dependencies(roots: Sequence[Any]) -> tuple[dict[Any, int], list[Any]]:
             stack.append(r)
     while stack:
         n = stack.pop()
-        order.append(n)
         for nx in n.next:
             if nx is None:
                 continue
@@ -247,15 +245,16 @@ def _dependencies(roots: Sequence[Any]) -> tuple[dict[Any, int], list[Any]]:
             else:
                 deps[nx] = 1
                 stack.append(nx)
-    return deps, order
+    return deps
 
 
-def _leading_to(capture: dict[Any, int], order: list[Any]) -> set[Any]:
+def _leading_to(capture: dict[Any, int], nodes: dict[Any, int]) -> set[Any]:
     """The nodes with a path to a captured node (only those run in `autograd.grad`)."""
     needed = set(capture)
+    order = list(nodes)
     changed = True
-    # propagate backwards until stable (DFS order is not topological, so iterate; graphs
-    # here are small or chain-like)
+    # propagate backwards until stable (the order found is not topological, so iterate;
+    # graphs here are small or chain-like)
     while changed:
         changed = False
         for n in reversed(order):
@@ -282,8 +281,8 @@ def run(
     instead of being accumulated into `.grad` (autograd.grad); only nodes on a path to a
     captured node run.
     """
-    deps, order = _dependencies(roots)
-    needed = _leading_to(capture, order) if capture is not None else None
+    deps = _dependencies(roots)
+    needed = _leading_to(capture, deps) if capture is not None else None
     watchers = list(observers) if observers else None
     per_node: list[Observer] | None = None  # observers told about each node as it runs
     batched: list[Any] = []  # observers told the nodes that ran once, at the end (`pass_nodes`)
