@@ -151,6 +151,15 @@ class ExpressionCompiler:
 
         return load_global
 
+    def global_name(self, node: ir.Expr) -> str | None:
+        """The name `node` reads when it is a global variable, else None. The hot closures
+        (binary operators, attributes, augmented assignment) read such an operand from the
+        globals dict themselves, one closure call fewer, and run its compiled load (so
+        builtins, and the NameError) only when the name is not there."""
+        if isinstance(node, ir.Name) and self.scope.resolve(node.id)[0] == "global":
+            return node.id
+        return None
+
     # -- containers ---------------------------------------------------------------------
     def e_List(self, node: ir.List) -> Code:
         elts = [self.expr(e) for e in node.elts]
@@ -210,6 +219,23 @@ class ExpressionCompiler:
 
             return binop_const
         right = self.expr(node.right)
+        left_name, right_name = self.global_name(node.left), self.global_name(node.right)
+        if left_name is not None or right_name is not None:
+            g = self.globals
+
+            def binop_globals(frame: Frame) -> Any:  # `X @ W1`, `lr * w.grad`
+                a = g.get(left_name, MISSING) if left_name is not None else MISSING
+                if a is MISSING:
+                    a = left(frame)
+                b = g.get(right_name, MISSING) if right_name is not None else MISSING
+                if b is MISSING:
+                    b = right(frame)
+                try:
+                    return op(a, b)
+                except Exception as exc:
+                    raise convert(exc, span) from None
+
+            return binop_globals
 
         def binop(frame: Frame) -> Any:
             try:
@@ -305,16 +331,21 @@ class ExpressionCompiler:
     # -- attribute, subscript, call -------------------------------------------------------
     def e_Attribute(self, node: ir.Attribute) -> Code:
         value = self.expr(node.value)
-        return self._attribute_getter(value, node.attr, node.span)
+        return self._attribute_getter(value, node.attr, node.span, self.global_name(node.value))
 
-    def _attribute_getter(self, value: Code, name: str, span: Span) -> Code:
+    def _attribute_getter(
+        self, value: Code, name: str, span: Span, value_name: str | None = None
+    ) -> Code:
         limits = self.limits
         fast_tensor = name in Tensor.PUBLIC_ATTRIBUTES and name not in CHECKED_TENSOR_METHODS
+        g = self.globals
 
         cache: list[Any] = [MISSING, None]  # the last Namespace seen here, and its member
 
         def attribute(frame: Frame) -> Any:
-            obj = value(frame)
+            obj: Any = g.get(value_name, MISSING) if value_name is not None else MISSING
+            if obj is MISSING:
+                obj = value(frame)
             if obj is cache[0]:  # namespaces never change: `torch.sin` in a loop
                 return cache[1]
             try:

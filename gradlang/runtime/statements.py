@@ -14,7 +14,7 @@ from gradlang.runtime.engine import Tensor, grad_mode, origin
 from gradlang.runtime.expressions import Code, ExpressionCompiler, iterate
 from gradlang.runtime.failures import convert
 from gradlang.runtime.scope import Scope, bound_names
-from gradlang.runtime.values import BREAK, CONTINUE, RETURN, Frame, Function, str_value
+from gradlang.runtime.values import BREAK, CONTINUE, MISSING, RETURN, Frame, Function, str_value
 from gradlang.syntax import ir
 
 ALLOWED_MODULES = ("torch", "torch.nn", "torch.nn.functional", "torch.autograd")
@@ -158,13 +158,17 @@ class Compiler(ExpressionCompiler):
         if isinstance(target, ir.Name):
             load = self.expr(target)
             name = target.id
+            read = self.global_name(target)  # a global's value is read from the dict here
+            g = self.globals
 
             def aug_name(frame: Frame) -> None:
                 meter.steps += 1
                 if meter.steps >= meter.next_check:
                     meter.check(span)
                 origin.current = span
-                current = load(frame)
+                current: Any = g.get(read, MISSING) if read is not None else MISSING
+                if current is MISSING:
+                    current = load(frame)
                 operand = value(frame)
                 try:
                     frame.vars[name] = op(current, operand)

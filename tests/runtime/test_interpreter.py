@@ -192,3 +192,20 @@ def test_builtin_binding_errors_name_the_builtin() -> None:
     )
     assert run("print('a', flush=True)") == "a\n"
     assert fails("f'{[1]:>5}'").message == "unsupported format string passed to list.__format__"
+
+
+def test_global_operands_read_directly_keep_pythons_name_rules() -> None:
+    """Binary operators, attributes and augmented assignment read a global operand from the
+    globals dict themselves; a name not there must still find the builtin, or fail with
+    NameError at the name, and a function's own locals must still win."""
+    assert run("abs = 3\nprint(abs + 1, 1 + abs)") == "4 4\n"  # a global shadows the builtin
+    assert run("print(len == len, len([1]) + len([2, 3]))") == "True 3\n"  # builtins found
+    for source, column in (("y = 1\nz = y + w", 9), ("z = w * 2.5 + 1", 5),
+                           ("z = w.shape", 5), ("w += 1", 1), ("z = 2 @ w", 9)):  # fmt: skip
+        err = fails(source)
+        assert (err.type_name, err.message) == ("NameError", "name 'w' is not defined")
+        assert err.span is not None and err.span.column == column, source
+    src = "w = 10\ndef f(w):\n    w += 1\n    return w * 2 + w\nprint(f(1), w)"
+    assert run(src) == "6 10\n"
+    src = "import torch\nx = torch.ones(2)\ndef f():\n    return x @ x + x.sum()\nprint(f())"
+    assert run(src) == "tensor(4.)\n"
