@@ -321,9 +321,25 @@ def run(
                     )
                 else:
                     heappush(heap, (-r.seq, r))
-        while heap:
-            node: Any = heappop(heap)[1]
-            g = buffers.pop(node)
+        # A node made ready by the one just run, held out of the heap (with its gradient out
+        # of `buffers`) while it is the only ready node: in a chain it is simply the next one,
+        # and the heap stays empty. (PyTorch's order: the ready node made last runs first.)
+        ready: Any = None
+        ready_grad: Any = None
+        while True:
+            if ready is not None and not heap:
+                node: Any = ready
+                g = ready_grad
+                ready = None
+            else:
+                if ready is not None:
+                    buffers[ready] = ready_grad
+                    heappush(heap, (-ready.seq, ready))
+                    ready = None
+                if not heap:
+                    break
+                node = heappop(heap)[1]
+                g = buffers.pop(node)
             if node.pre_hooks:
                 g = _run_hooks(node.pre_hooks, g)
             if node.retained is not None and keep_retained:
@@ -400,6 +416,8 @@ def run(
                             _accumulate(
                                 nxt, gi, create_graph, capture, captured, accumulate, watchers
                             )
+                    elif ready is None:
+                        ready, ready_grad = nxt, gi
                     else:
                         buffers[nxt] = gi
                         heappush(heap, (-nxt.seq, nxt))
