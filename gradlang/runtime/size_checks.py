@@ -35,6 +35,8 @@ SIZED_CREATION = frozenset(
 
 def _requested(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
     """The number of elements a creation call asks for, or None when it names no size."""
+    if name in ("tensor", "as_tensor"):  # data, never a size: torch.tensor(5) is one element
+        return _data_numel(args[0]) if args else None
     if name in DATA_CREATION and args and isinstance(args[0], (list, tuple)):
         if not isinstance(args[0], engine.Size):
             return _data_numel(args[0])
