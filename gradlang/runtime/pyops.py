@@ -159,15 +159,27 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
             raise int_bits_error(limits)
         return r
 
+    def repeat(seq: Any, count: Tensor) -> Any:
+        """`[0] * t`, `t * "ab"`: a sequence repeated by a tensor's `__index__` (an integer
+        tensor of one element), as Python does for PyTorch's tensors."""
+        n = operator.index(count)
+        repeat_fits(seq, n)
+        return seq * n
+
     def mul(a: Any, b: Any) -> Any:
         ta = type(a)
         tb = type(b)
         if ta is Tensor:
             if tb is Tensor:
                 tensors_fit(a, b)
+            elif tb in SEQUENCES:
+                return repeat(b, a)
             return tensor_mul(a, b)
-        if tb is Tensor and (ta is float or ta is int):  # a number times a tensor
-            return tensor_rmul(b, a)
+        if tb is Tensor:
+            if ta is float or ta is int:  # a number times a tensor
+                return tensor_rmul(b, a)
+            if ta in SEQUENCES:
+                return repeat(a, b)
         if ta is int and tb is int:
             if a.bit_length() + b.bit_length() > max_bits + 1:
                 raise int_bits_error(limits)
@@ -303,6 +315,8 @@ def make_operators(limits: Limits, meter: Meter | None = None) -> dict[str, Bina
                     r = python_inplace(a, b)
                     return check_length(r, limits)
                 if symbol == "*":
+                    if type(b) is Tensor:
+                        return repeat(a, b)
                     repeat_fits(a, b)
                     return python_inplace(a, b)
             return plain(a, b)
