@@ -290,6 +290,4 @@ INTERNAL: dict[str, Callable[..., Any]] = {
     "bce_target_backward": nn.bce_target_backward,
     "bcel_backward": nn.bcel_backward,
     "bcel_target_backward": nn.bcel_target_backward,
-    "smooth_l1_backward": nn.smooth_l1_backward,
-    "huber_backward": nn.huber_backward,
 }

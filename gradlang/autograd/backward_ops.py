@@ -24,6 +24,10 @@ __all__ = [
     "softmax_backward_data",
     "log_softmax_backward_data",
     "mse_loss_backward",
+    "smooth_l1_loss_backward",
+    "huber_loss_backward",
+    "smooth_loss_double_backward",
+    "huber_loss_double_backward_grad_output",
     "leaky_relu_backward",
     "elu_backward",
     "softplus_backward",
@@ -80,17 +84,87 @@ def log_softmax_backward_data(grad: Tensor, output: Tensor, dim: int) -> Tensor:
     return _out(data, grad, "log_softmax_backward_data", (grad, output), dim)
 
 
-def mse_loss_backward(grad: Tensor, self: Tensor, target: Tensor, attrs: Any) -> Tensor:
-    reduction, n = attrs
-    scale = 2.0 / max(n, 1) if reduction == "mean" else 2.0
+def _loss_pair(self: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """A loss's input and target arrays, in the input's dtype, broadcast together."""
     x, t = self._data, target._data
     if t.dtype != x.dtype:
         t = t.astype(x.dtype)
     if t.shape != x.shape:
         x, t = np.broadcast_arrays(x, t)
+    return x, t
+
+
+def mse_loss_backward(grad: Tensor, self: Tensor, target: Tensor, attrs: Any) -> Tensor:
+    reduction, n = attrs
+    scale = 2.0 / max(n, 1) if reduction == "mean" else 2.0
+    x, t = _loss_pair(self, target)
     factor = float_operand(scale, self._dtype) if x.dtype.kind == "f" else x.dtype.type(scale)
     data = (x - t) * factor * grad._data
     return _out(data, self, "mse_loss_backward", (grad, self, target), attrs)
+
+
+def _sign_or(d: np.ndarray, inside: np.ndarray, limit: Any) -> np.ndarray:
+    """ATen's blend for the smooth losses' slope: `inside` where |d| < limit, else +-1
+    (-1 for d <= 0, as its `x > 0` blend gives)."""
+    one = d.dtype.type(1)
+    return np.where(np.abs(d) >= limit, np.where(d > 0, one, -one), inside)
+
+
+def smooth_l1_loss_backward(grad: Tensor, self: Tensor, target: Tensor, attrs: Any) -> Tensor:
+    """ATen's vectorised kernel: `norm * slope * grad`, slope d/beta inside |d| < beta, +-1
+    outside (norm: 1/N for a mean); for target's gradient it runs with the two swapped."""
+    reduction, n, beta = attrs
+    x, t = _loss_pair(self, target)
+    d = x - t
+    kind = d.dtype.type
+    if beta > 0:
+        b = kind(beta)
+        slope = _sign_or(d, d / b, b)
+    else:  # beta == 0 is an l1 loss: sign(d)
+        slope = np.sign(d)
+    norm = kind(1.0 / max(n, 1) if reduction == "mean" else 1.0)
+    return _out(norm * slope * grad._data, self, "smooth_l1_loss_backward",
+                (grad, self, target), attrs)  # fmt: skip
+
+
+def huber_loss_backward(grad: Tensor, self: Tensor, target: Tensor, attrs: Any) -> Tensor:
+    """ATen's vectorised kernel: `norm * slope * grad`, slope d inside |d| < delta,
+    +-delta outside; for target's gradient it runs with the two swapped."""
+    reduction, n, delta = attrs
+    x, t = _loss_pair(self, target)
+    d = x - t
+    kind = d.dtype.type
+    limit = kind(delta)
+    slope = np.where(np.abs(d) >= limit, np.where(d > 0, limit, -limit), d)
+    norm = kind(1.0 / max(n, 1) if reduction == "mean" else 1.0)
+    return _out(norm * slope * grad._data, self, "huber_loss_backward",
+                (grad, self, target), attrs)  # fmt: skip
+
+
+def smooth_loss_double_backward(grad: Tensor, self: Tensor, target: Tensor, attrs: Any,
+                                huber: bool) -> Tensor:  # fmt: skip
+    """ATen's smooth_l1_loss_double_backward (`grad * (|d| < beta) / beta`) and
+    huber_loss_double_backward (`grad * (|d| < delta)`), over N for a mean: written with
+    differentiable ops (the mask is a constant)."""
+    reduction, n, limit = attrs
+    if limit <= 0:  # ATen's guard against dividing by zero
+        return grad * 0.0
+    x, t = _loss_pair(self, target)
+    d = x - t
+    mask = Tensor((np.abs(d) < d.dtype.type(limit)).astype(grad._data.dtype), grad._dtype)
+    out = grad * mask if huber else grad * mask / float(limit)
+    return out / max(n, 1) if reduction == "mean" else out
+
+
+def huber_loss_double_backward_grad_output(
+    gg: Tensor, grad_output: Tensor, self: Tensor, target: Tensor, attrs: Any
+) -> Tensor:
+    """ATen's: the backward itself for reduction='none'; else its ones-seeded value times
+    gg, summed (grad_output is then a scalar)."""
+    if attrs[0] == "none":
+        return huber_loss_backward(gg, self, target, attrs)
+    ones = Tensor(np.ones_like(grad_output._data), grad_output._dtype)
+    return (huber_loss_backward(ones, self, target, attrs) * gg).sum()
 
 
 def leaky_relu_backward(grad: Tensor, self: Tensor, slope: float) -> Tensor:

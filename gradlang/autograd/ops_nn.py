@@ -538,15 +538,6 @@ def smooth_l1_loss(
     return r
 
 
-def smooth_l1_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
-    from gradlang.autograd.ops_math import clamp
-
-    reduction, n, beta = attrs
-    diff = x - y
-    slope = clamp(diff / beta, -1.0, 1.0) if beta > 0 else diff.sign()
-    return _scale(g, n, reduction) * slope
-
-
 def huber_loss(
     input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
 ) -> Tensor:
@@ -558,13 +549,6 @@ def huber_loss(
     if _gm.enabled and (input._requires_grad or target._requires_grad):
         record(r, RULES["huber_loss"], (input, target), (reduction, z.size, delta))
     return r
-
-
-def huber_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
-    from gradlang.autograd.ops_math import clamp
-
-    reduction, n, delta = attrs
-    return _scale(g, n, reduction) * clamp(x - y, -delta, delta)
 
 
 def _class_target(input: Tensor, target: Tensor, name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1337,17 +1337,17 @@ rule(
     ),
     ("-grad * self", lambda g, i, o, a: T.bcel_target_backward(g, i[0], a), (0,)),
 )
-rule(
+rule(  # PyTorch's target gradient is the same backward with the two swapped
     "smooth_l1_loss",
     "SmoothL1LossBackward0",
     (
-        "grad * clamp((self - target) / beta, -1, 1)",
-        lambda g, i, o, a: T.smooth_l1_backward(g, i[0], i[1], a),
+        "grad * clamp((self - target) / beta, -1, 1) / N",
+        lambda g, i, o, a: T.smooth_l1_loss_backward(g, i[0], i[1], a),
         (0, 1),
     ),
     (
-        "-grad * clamp((self - target) / beta, -1, 1)",
-        lambda g, i, o, a: -T.smooth_l1_backward(g, i[0], i[1], a),
+        "grad * clamp((target - self) / beta, -1, 1) / N",
+        lambda g, i, o, a: T.smooth_l1_loss_backward(g, i[1], i[0], a),
         (0, 1),
     ),
 )
@@ -1355,13 +1355,13 @@ rule(
     "huber_loss",
     "HuberLossBackward0",
     (
-        "grad * clamp(self - target, -delta, delta)",
-        lambda g, i, o, a: T.huber_backward(g, i[0], i[1], a),
+        "grad * clamp(self - target, -delta, delta) / N",
+        lambda g, i, o, a: T.huber_loss_backward(g, i[0], i[1], a),
         (0, 1),
     ),
     (
-        "-grad * clamp(self - target, -delta, delta)",
-        lambda g, i, o, a: -T.huber_backward(g, i[0], i[1], a),
+        "grad * clamp(target - self, -delta, delta) / N",
+        lambda g, i, o, a: T.huber_loss_backward(g, i[1], i[0], a),
         (0, 1),
     ),
 )
@@ -1502,6 +1502,44 @@ rule(
         "-gg * 2 * grad_output / N",
         lambda g, i, o, a: -(g * i[0]) * (2.0 / max(a[1], 1) if a[0] == "mean" else 2.0),
         (0,),
+    ),
+)
+rule(
+    "smooth_l1_loss_backward",
+    "SmoothL1LossBackwardBackward0",
+    (
+        "smooth_l1_loss_backward(gg, self, target)",
+        lambda g, i, o, a: T.smooth_l1_loss_backward(g, i[1], i[2], a),
+        (1, 2),
+    ),
+    (
+        "gg * grad_output * (|self - target| < beta) / beta / N",
+        lambda g, i, o, a: T.smooth_loss_double_backward(g * i[0], i[1], i[2], a, False),
+        (0, 1, 2),
+    ),
+    (
+        "-gg * grad_output * (|self - target| < beta) / beta / N",
+        lambda g, i, o, a: -T.smooth_loss_double_backward(g * i[0], i[1], i[2], a, False),
+        (0, 1, 2),
+    ),
+)
+rule(
+    "huber_loss_backward",
+    "HuberLossBackwardBackward0",
+    (
+        "sum(gg * huber_loss_backward(1, self, target))",
+        lambda g, i, o, a: T.huber_loss_double_backward_grad_output(g, i[0], i[1], i[2], a),
+        (0, 1, 2),
+    ),
+    (
+        "gg * grad_output * (|self - target| < delta) / N",
+        lambda g, i, o, a: T.smooth_loss_double_backward(g * i[0], i[1], i[2], a, True),
+        (0, 1, 2),
+    ),
+    (
+        "-gg * grad_output * (|self - target| < delta) / N",
+        lambda g, i, o, a: -T.smooth_loss_double_backward(g * i[0], i[1], i[2], a, True),
+        (0, 1, 2),
     ),
 )
 rule(
