@@ -589,14 +589,17 @@ def nll_loss(
     reduction = _reduction(reduction, size_average, reduce)
     x, t = _class_target(input, target, "nll_loss")
     n, c = x.shape
-    w = np.ones(c, x.dtype) if weight is None else weight._data.astype(x.dtype)
     valid = t != ignore_index
-    for v in t[valid].tolist():
-        if v < 0 or v >= c:
-            raise TorchIndexError(f"Target {v} is out of bounds.")
+    if n and (t.min() < 0 or t.max() >= c):  # (two reductions; the loop only on a bad target)
+        for v in t[valid].tolist():
+            if v < 0 or v >= c:
+                raise TorchIndexError(f"Target {v} is out of bounds.")
     safe = np.where(valid, t, 0)
     rows = np.arange(n)
-    wt = np.where(valid, w[safe], 0).astype(x.dtype)
+    if weight is None:
+        wt = valid.astype(x.dtype)
+    else:
+        wt = np.where(valid, weight._data.astype(x.dtype)[safe], 0).astype(x.dtype)
     picked = -x[rows, safe] * wt
     if weight is None:
         total = x.dtype.type(np.count_nonzero(valid))
@@ -611,14 +614,28 @@ def nll_loss(
     r = result(out, input._dtype)
     if _gm.enabled and input._requires_grad:
         key = (rows, safe) if input._data.ndim == 2 else (safe,)
-        record1(r, RULES["nll_loss"], input, (key, wt, reduction, total))
+        record1(r, RULES["nll_loss"], input, (key, wt, reduction, total, valid))
     return r
 
 
 def nll_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
     from gradlang.autograd.ops_shape import index_backward
 
-    key, wt, reduction, total = attrs
+    key, wt, reduction, total, valid = attrs
+    if not _gm.enabled:
+        # ATen's kernel on the arrays: each target row's value written into zeros (an
+        # ignored row is skipped, so its zero stays +0.0 where the value would be -0.0)
+        gd = g._data
+        if reduction == "none":
+            values = (-wt).astype(gd.dtype, copy=False) * gd.reshape(-1)
+        else:
+            values = wt * (-(gd / total) if reduction == "mean" else -gd)
+        out = np.zeros(x._data.shape, gd.dtype)
+        if valid.all():
+            out[key] = values.reshape(-1)
+        else:
+            out[tuple(k[valid] for k in key)] = values.reshape(-1)[valid]
+        return Tensor(out, g._dtype)
     if reduction == "none":
         scale = -wt
         if x._data.ndim == 2:
