@@ -139,18 +139,18 @@ def _row_sum(lead: tuple[int, ...], rows: int, w: tuple[int, ...], zero: np.gene
     if not left:
         lanes = _seq(_ILP, ax, wide, zero)
         return lambda a: lanes(cascade(a))
+    # acc0, the leftover rows, acc1, acc2, acc3 added in that order: one sequential sum of
+    # those rows stacked (a concatenate and a reduce instead of a numpy call per term)
     pre = (slice(None),) * ax
     body = pre + (slice(None, n4 * _ILP),)
-    parts = [pre + (k,) for k in range(_ILP)]
-    leftover = [pre + (k,) for k in range(n4 * _ILP, rows)]
+    first, others = pre + (slice(None, 1),), pre + (slice(1, None),)
+    leftover = pre + (slice(n4 * _ILP, None),)
+    in_order = _seq(1 + left + _ILP - 1, ax, wide, zero)
 
     def run(a: np.ndarray) -> np.ndarray:
         a = a.reshape(shape)
         p = cascade(a[body])
-        total = p[parts[0]] if zero is None else zero + p[parts[0]]
-        for k in leftover:
-            total = total + a[k]
-        return total + p[parts[1]] + p[parts[2]] + p[parts[3]]
+        return in_order(np.concatenate((p[first], a[leftover], p[others]), axis=ax))
 
     return run
 
