@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from gradlang.autograd import aten_softmax as _aten_softmax
 from gradlang.autograd import dtypes as _dt
 from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd import warnings as _warnings
@@ -360,6 +361,8 @@ def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = N
     d = _float_input(input, _softmax_kernel("softmax", input, k))
     if d.ndim == 0:
         out = np.ones_like(d)
+    elif k == d.ndim - 1 and d.dtype == np.float32 and d.size:
+        out = _aten_softmax.softmax_lastdim(d)  # ATen's kernel, bit for bit
     else:
         e = np.exp(d - np.max(d, axis=k, keepdims=True))
         out = e / np.sum(e, axis=k, keepdims=True)

@@ -19,9 +19,7 @@ from torch_runner import error_matches, expected_error  # noqa: E402
 
 # Programs where the engine still differs from PyTorch (xfail, not strict: they pass once the
 # engine is fixed); the reason says what differs.
-ENGINE_GAPS = {
-    "ag_cross_entropy": "softmax rows sum to 1.0000001 (PyTorch: exactly 1.)",
-}
+ENGINE_GAPS: dict[str, str] = {}
 
 
 def test_corpus_is_big_enough() -> None:
