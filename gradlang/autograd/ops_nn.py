@@ -361,8 +361,10 @@ def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = N
     d = _float_input(input, _softmax_kernel("softmax", input, k))
     if d.ndim == 0:
         out = np.ones_like(d)
-    elif k == d.ndim - 1 and d.dtype == np.float32 and d.size:
+    elif d.dtype == np.float32 and d.size and k == d.ndim - 1:
         out = _aten_softmax.softmax_lastdim(d)  # ATen's kernel, bit for bit
+    elif d.dtype == np.float32 and d.size and math.prod(d.shape[k + 1 :]) < 8:
+        out = _aten_softmax.softmax_small_inner(d, k)  # ATen's scalar loop, bit for bit
     else:
         e = np.exp(d - np.max(d, axis=k, keepdims=True))
         out = e / np.sum(e, axis=k, keepdims=True)

@@ -1,10 +1,12 @@
-"""float32 softmax / log_softmax over the last dim replay ATen's AVX2 kernel bit for bit
+"""float32 softmax / log_softmax over the last dim replay ATen's AVX2 kernel bit for bit, and
+softmax along another dim its scalar loop when fewer than 8 elements follow that dim
 (gradlang/autograd/aten_softmax.py).
 
 Against torch itself (run in a subprocess under ATEN_CPU_CAPABILITY=avx2, the reference
 build): random rows of every length 1..70 (both sides of the 8-lane vectors and of the
 16/32/64 boundaries) at scales 0.1..100, rows with -inf/+inf/NaN, huge, tied and underflowing
-entries, and long rows. Without torch, a few values recorded from it.
+entries, and long rows; along other dims, every inner size 1..7. Without torch, a few values
+recorded from it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,10 +28,11 @@ import sys
 import numpy as np
 import torch
 print(torch.backends.cpu.get_cpu_capability())
-for path in sys.argv[1:]:
+for arg in sys.argv[1:]:
+    path, dim = arg.split(":")
     x = torch.from_numpy(np.load(path))
-    np.save(path + ".softmax.npy", torch.softmax(x, -1).numpy())
-    np.save(path + ".log_softmax.npy", torch.log_softmax(x, -1).numpy())
+    np.save(path + ".softmax.npy", torch.softmax(x, int(dim)).numpy())
+    np.save(path + ".log_softmax.npy", torch.log_softmax(x, int(dim)).numpy())
 """
 
 
@@ -63,17 +67,37 @@ def _inputs() -> list[np.ndarray]:
     return out
 
 
-@pytest.fixture(scope="module")
-def torch_results(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[np.ndarray, ...]]:
-    pytest.importorskip("torch")
-    folder = tmp_path_factory.mktemp("softmax")
-    paths = []
-    for i, x in enumerate(_inputs()):
+def _other_dim_inputs() -> list[tuple[np.ndarray, int]]:
+    rng = np.random.default_rng(11272026)
+    out = []
+    for n in (1, 2, 3, 7, 8, 9, 17, 40):
+        for inner in range(1, 8):
+            for scale in (0.3, 3.0, 30.0):
+                x = (rng.standard_normal((40, n, inner)) * scale).astype(np.float32)
+                x[rng.random(x.shape) < 0.05] = -np.inf
+                x[rng.random(x.shape) < 0.01] = np.nan
+                out.append((x, 1))
+    out += [(rng.standard_normal(s).astype(np.float32), d) for s, d in OTHER_DIM_SHAPES]
+    return out
+
+
+OTHER_DIM_SHAPES = [
+    ((5, 3), 0),
+    ((2, 3, 4, 1), 1),
+    ((4, 3, 2), 0),
+    ((7, 1, 1), 0),
+    ((3, 2, 2, 1), 0),
+]
+
+
+def _run_torch(folder: Path, cases: list[tuple[np.ndarray, int]]) -> list[tuple[np.ndarray, ...]]:
+    args = []
+    for i, (x, dim) in enumerate(cases):
         path = Path(folder, f"x{i}.npy")
         np.save(path, x)
-        paths.append(str(path))
+        args.append(f"{path}:{dim}")
     proc = subprocess.run(
-        [sys.executable, "-c", TORCH_SCRIPT, *paths],
+        [sys.executable, "-c", TORCH_SCRIPT, *args],
         env=dict(os.environ, ATEN_CPU_CAPABILITY="avx2"),
         capture_output=True,
         text=True,
@@ -82,9 +106,27 @@ def torch_results(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[np.nda
     )
     if proc.stdout.split()[0] != "AVX2":
         pytest.skip(f"torch cannot run its AVX2 kernels here ({proc.stdout.strip()})")
-    return [
-        (np.load(p), np.load(p + ".softmax.npy"), np.load(p + ".log_softmax.npy")) for p in paths
-    ]
+    results = []
+    for arg in args:
+        path = arg.split(":")[0]
+        results.append(
+            (np.load(path), np.load(path + ".softmax.npy"), np.load(path + ".log_softmax.npy"))
+        )
+    return results
+
+
+@pytest.fixture(scope="module")
+def torch_results(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[np.ndarray, ...]]:
+    pytest.importorskip("torch")
+    return _run_torch(tmp_path_factory.mktemp("softmax"), [(x, -1) for x in _inputs()])
+
+
+@pytest.fixture(scope="module")
+def torch_other_dims(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[np.ndarray, ...]]:
+    pytest.importorskip("torch")
+    cases = _other_dim_inputs()
+    results = _run_torch(tmp_path_factory.mktemp("softmax_dims"), cases)
+    return [(dim, *r) for (_, dim), r in zip(cases, results, strict=True)]
 
 
 def _differing(got: np.ndarray, want: np.ndarray) -> int:
@@ -112,6 +154,18 @@ def test_softmax_goes_through_the_kernel(torch_results: list[tuple[np.ndarray, .
         t = tensor(x.tolist(), requires_grad=True)
         got = TORCH["softmax"](t, dim=-1)._data
         assert got.dtype == np.float32 and _differing(got, softmax) == 0
+
+
+@pytest.mark.torch
+def test_other_dims_match_torch(torch_other_dims: list[tuple[Any, ...]]) -> None:
+    bad = {}
+    for dim, x, softmax, _ in torch_other_dims:
+        n = _differing(aten_softmax.softmax_small_inner(x, dim), softmax)
+        got = TORCH["softmax"](TORCH["tensor"](x.tolist()), dim=dim)._data
+        n += _differing(got, softmax)
+        if n:
+            bad[x.shape, dim] = n
+    assert not bad, f"elements differing from torch, by input shape and dim: {bad}"
 
 
 # Recorded from torch 2.13 (AVX2); no torch needed.
@@ -144,3 +198,10 @@ def test_input_left_alone(shape: tuple[int, ...], kind: str) -> None:
     out = getattr(aten_softmax, f"{kind}_lastdim")(x)
     assert out.shape == x.shape and out.flags.c_contiguous and not np.shares_memory(out, x)
     assert np.array_equal(x, before)
+
+
+def test_recorded_other_dim() -> None:
+    # numpy's exp rounds exp(-1.9) one ulp away from glibc's expf, which torch calls here
+    x = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], np.float32)
+    got = aten_softmax.softmax_small_inner(x, 0).view(np.int32).ravel().tolist()
+    assert got == [1063170359, 1058213546, 1016289233, 1040530216, 1054466731, 1065051457]
