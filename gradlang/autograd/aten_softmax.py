@@ -32,6 +32,10 @@ million random rows of length 1..70 at scales 0.1..100 (with -inf/+inf/NaN, huge
 underflowing entries) and rows of 100..20,000 (tests/fidelity/test_softmax_bits.py keeps a
 smaller sample).
 
+Cost on a (64, 10) array: softmax_lastdim ~28 us against ~12 us for numpy's exp/sum/divide;
+log_softmax_lastdim ~53 us against ~12 us (SLEEF's log is ~45 numpy calls on the row sums),
+so ops_nn.log_softmax does not use it yet.
+
 Along another dim (`softmax_small_inner`), ATen's `_vec_softmax` takes SLEEF's exp for
 blocks of 8 adjacent positions after the dim and glibc's scalar `expf` for the rest, where
 the blocks depend on how the positions are split between threads; when fewer than 8
