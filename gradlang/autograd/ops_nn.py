@@ -377,6 +377,8 @@ def log_softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any
     d = _float_input(input, _softmax_kernel("log_softmax", input, k))
     if d.ndim == 0:
         out = np.zeros_like(d)
+    elif k == d.ndim - 1 and d.dtype == np.float32 and d.size:
+        out = _aten_softmax.log_softmax_lastdim(d)  # ATen's kernel, bit for bit
     else:
         shifted = d - np.max(d, axis=k, keepdims=True)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=k, keepdims=True))

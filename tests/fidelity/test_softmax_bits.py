@@ -148,12 +148,14 @@ def test_matches_torch(torch_results: list[tuple[np.ndarray, ...]], kind: str) -
 
 
 @pytest.mark.torch
-def test_softmax_goes_through_the_kernel(torch_results: list[tuple[np.ndarray, ...]]) -> None:
+def test_ops_go_through_the_kernels(torch_results: list[tuple[np.ndarray, ...]]) -> None:
     tensor = TORCH["tensor"]
-    for x, softmax, _ in torch_results[::50]:
+    for x, softmax, log_softmax in torch_results[::50]:
         t = tensor(x.tolist(), requires_grad=True)
         got = TORCH["softmax"](t, dim=-1)._data
         assert got.dtype == np.float32 and _differing(got, softmax) == 0
+        got = TORCH["log_softmax"](t, dim=-1)._data
+        assert got.dtype == np.float32 and _differing(got, log_softmax) == 0
 
 
 @pytest.mark.torch
