@@ -328,16 +328,17 @@ def _nll_plan(n: int) -> Plan:
     return lambda v: cascade(v[1:]) + v[0]
 
 
-def nll_order_sum(values: np.ndarray, valid: np.ndarray) -> np.generic:
-    """The sum of the rows of `values` where `valid`, in the order of ATen's nll_loss kernel:
-    eight levels, each element added at level 0 and carried up every 16 (or more) rows."""
+def nll_order_sum(values: np.ndarray, valid: np.ndarray | None) -> np.generic:
+    """The sum of the rows of `values` where `valid` (None: every row), in the order of
+    ATen's nll_loss kernel: eight levels, each element added at level 0 and carried up every
+    16 (or more) rows."""
     n = values.shape[0]
     if n > GRAIN:
-        return values[valid].sum(dtype=values.dtype)
+        return values[valid].sum(dtype=values.dtype) if valid is not None else values.sum()
     zero = values.dtype.type(0)
     if n == 0:
         return zero
-    if not valid.all():
+    if valid is not None and not valid.all():
         if not valid[_BLOCK::_BLOCK].all():
             return _nll_loop(values, valid)
         # The carries after rows 16, 32, ... all happen, as with every row valid; a skipped

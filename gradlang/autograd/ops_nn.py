@@ -597,38 +597,43 @@ def nll_loss(
     x, t = _class_target(input, target, "nll_loss")
     n, c = x.shape
     valid = t != ignore_index
-    if n and (t.min() < 0 or t.max() >= c):  # (two reductions; the loop only on a bad target)
+    count = np.count_nonzero(valid)
+    # the targets out of range (a negative one wraps to a huge unsigned), found in one pass;
+    # the loop names the first, as ATen does
+    wild = t.view(np.uint64) >= c if t.dtype == np.int64 else (t < 0) | (t >= c)
+    if count < n:
+        wild &= valid
+    if np.count_nonzero(wild):
         for v in t[valid].tolist():
             if v < 0 or v >= c:
                 raise TorchIndexError(f"Target {v} is out of bounds.")
-    safe = np.where(valid, t, 0)
+    mask = None if count == n else valid  # None: every row counts
+    safe = t.copy() if mask is None else np.where(valid, t, 0)  # (the node keeps it)
     rows = np.arange(n)
     if weight is None:
         wt = valid.astype(x.dtype)
+        total = x.dtype.type(count)
     else:
         wt = np.where(valid, weight._data.astype(x.dtype)[safe], 0).astype(x.dtype)
+        total = nll_order_sum(wt, mask)
     picked = -x[rows, safe] * wt
-    if weight is None:
-        total = x.dtype.type(np.count_nonzero(valid))
-    else:
-        total = nll_order_sum(wt, valid)
     if reduction == "mean":
-        out = np.asarray(nll_order_sum(picked, valid) / total, x.dtype)
+        out = np.asarray(nll_order_sum(picked, mask) / total, x.dtype)
     elif reduction == "sum":
-        out = np.asarray(nll_order_sum(picked, valid), x.dtype)
+        out = np.asarray(nll_order_sum(picked, mask), x.dtype)
     else:
         out = picked if input._data.ndim == 2 else picked.reshape(())
     r = result(out, input._dtype)
     if _gm.enabled and input._requires_grad:
         key = (rows, safe) if input._data.ndim == 2 else (safe,)
-        record1(r, RULES["nll_loss"], input, (key, wt, reduction, total, valid))
+        record1(r, RULES["nll_loss"], input, (key, wt, reduction, total, mask))
     return r
 
 
 def nll_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
     from gradlang.autograd.ops_shape import index_backward
 
-    key, wt, reduction, total, valid = attrs
+    key, wt, reduction, total, mask = attrs
     if not _gm.enabled:
         # ATen's kernel on the arrays: each target row's value written into zeros (an
         # ignored row is skipped, so its zero stays +0.0 where the value would be -0.0)
@@ -638,10 +643,10 @@ def nll_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
         else:
             values = wt * (-(gd / total) if reduction == "mean" else -gd)
         out = np.zeros(x._data.shape, gd.dtype)
-        if valid.all():
+        if mask is None:
             out[key] = values.reshape(-1)
         else:
-            out[tuple(k[valid] for k in key)] = values.reshape(-1)[valid]
+            out[tuple(k[mask] for k in key)] = values.reshape(-1)[mask]
         return Tensor(out, g._dtype)
     if reduction == "none":
         scale = -wt
