@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from gradlang.autograd import aten_softmax as _aten_softmax
 from gradlang.autograd import dtypes as _dt
 from gradlang.autograd import grad_mode as _gm
 from gradlang.autograd import warnings as _warnings
@@ -355,6 +354,13 @@ def _cast(input: Tensor, dtype: Any) -> Tensor:
     return to(input, dt)
 
 
+def _aten_softmax() -> Any:
+    """gradlang.autograd.aten_softmax, imported on first use (its tables cost ~4 ms)."""
+    from gradlang.autograd import aten_softmax
+
+    return aten_softmax
+
+
 def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     input = _cast(input, dtype)
     k = _softmax_dim(input, dim, "softmax")
@@ -362,9 +368,9 @@ def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = N
     if d.ndim == 0:
         out = np.ones_like(d)
     elif d.dtype == np.float32 and d.size and k == d.ndim - 1:
-        out = _aten_softmax.softmax_lastdim(d)  # ATen's kernel, bit for bit
+        out = _aten_softmax().softmax_lastdim(d)  # ATen's kernel, bit for bit
     elif d.dtype == np.float32 and d.size and math.prod(d.shape[k + 1 :]) < 8:
-        out = _aten_softmax.softmax_small_inner(d, k)  # ATen's scalar loop, bit for bit
+        out = _aten_softmax().softmax_small_inner(d, k)  # ATen's scalar loop, bit for bit
     else:
         e = np.exp(d - np.max(d, axis=k, keepdims=True))
         out = e / np.sum(e, axis=k, keepdims=True)
@@ -378,7 +384,7 @@ def log_softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any
     if d.ndim == 0:
         out = np.zeros_like(d)
     elif k == d.ndim - 1 and d.dtype == np.float32 and d.size:
-        out = _aten_softmax.log_softmax_lastdim(d)  # ATen's kernel, bit for bit
+        out = _aten_softmax().log_softmax_lastdim(d)  # ATen's kernel, bit for bit
     else:
         shifted = d - np.max(d, axis=k, keepdims=True)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=k, keepdims=True))
