@@ -628,44 +628,37 @@ def nll_loss(
     elif reduction == "sum":
         out = np.asarray(nll_order_sum(picked, mask), x.dtype)
     else:
+        if mask is not None:  # ATen writes 0 for an ignored row (-x * 0 could be -0.)
+            picked[~mask] = 0
         out = picked if input._data.ndim == 2 else picked.reshape(())
     r = result(out, input._dtype)
     if _gm.enabled and input._requires_grad:
         key = (rows, safe) if input._data.ndim == 2 else (safe,)
-        record1(r, RULES["nll_loss"], input, (key, wt, reduction, total, mask))
+        again = (target, weight, ignore_index)  # for the double backward's nll_loss(gg, ...)
+        record1(r, RULES["nll_loss"], input, (key, wt, reduction, total, mask, again))
     return r
 
 
 def nll_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:
-    from gradlang.autograd.ops_shape import index_backward
-
-    key, wt, reduction, total, mask = attrs
-    if not _gm.enabled:
-        # ATen's kernel on the arrays: each target row's value written into zeros (an
-        # ignored row is skipped, so its zero stays +0.0 where the value would be -0.0)
-        gd = g._data
-        if reduction == "none":
-            values = (-wt).astype(gd.dtype, copy=False) * gd.reshape(-1)
-        else:
-            values = wt * (-(gd / total) if reduction == "mean" else -gd)
-        out = np.zeros(x._data.shape, gd.dtype)
-        if mask is None:
-            out[key] = values.reshape(-1)
-        else:
-            out[tuple(k[mask] for k in key)] = values.reshape(-1)[mask]
-        return Tensor(out, g._dtype)
+    """ATen's nll_loss_backward: each target row's value written into zeros (an ignored row
+    is skipped, so its zero stays +0.0 where the value would be -0.0). Under create_graph
+    it records NllLossBackwardBackward0, as PyTorch does whenever the input requires grad
+    (its derivative there is zero)."""
+    key, wt, reduction, total, mask, _ = attrs
+    gd = g._data
     if reduction == "none":
-        scale = -wt
-        if x._data.ndim == 2:
-            values = g * Tensor(scale.astype(x._data.dtype), x._dtype)
-        else:
-            values = g * Tensor(np.asarray(scale, x._data.dtype).reshape(-1), x._dtype)
+        values = (-wt).astype(gd.dtype, copy=False) * gd.reshape(-1)
     else:  # ATen's order: weight * -(grad / total_weight) (mean), weight * -grad (sum)
-        per = -(g / total) if reduction == "mean" else -g
-        values = Tensor(np.asarray(wt, x._data.dtype).reshape(-1), x._dtype) * per
-    if x._data.ndim == 1:
-        values = values.reshape((-1,))
-    return index_backward(values, tuple(x._data.shape), key)
+        values = wt * (-(gd / total) if reduction == "mean" else -gd)
+    out = np.zeros(x._data.shape, gd.dtype)
+    if mask is None:
+        out[key] = values.reshape(-1)
+    else:
+        out[tuple(k[mask] for k in key)] = values.reshape(-1)[mask]
+    r = Tensor(out, g._dtype)
+    if _gm.enabled and (g._requires_grad or x._requires_grad):
+        record(r, RULES["nll_loss_backward"], (g, x), attrs)
+    return r
 
 
 def cross_entropy(

@@ -1318,6 +1318,16 @@ rule(
     ),
 )
 rule(
+    "nll_loss_backward",
+    "NllLossBackwardBackward0",
+    (
+        "nll_loss(gg, target, weight)",
+        lambda g, i, o, a: T.nll_loss(g, a[5][0], a[5][1], ignore_index=a[5][2], reduction=a[2]),
+        NONE,
+    ),
+    ("zeros_like(gg)", lambda g, i, o, a: T.zeros_like(g), NONE),
+)
+rule(
     "binary_cross_entropy",
     "BinaryCrossEntropyBackward0",
     (

@@ -90,6 +90,16 @@ def _dbl(op: Callable[..., Any]) -> Callable[..., Any]:
     return first
 
 
+def _nll_double(t: Any, a: Any) -> Any:
+    """nll_loss's gradient with create_graph: NllLossBackwardBackward0 (its input's
+    derivative is zero; the seed's, an nll_loss of the incoming gradient)."""
+    logp = a.log_softmax(1)
+    seed = t.tensor(0.5, dtype=a.dtype, requires_grad=True)
+    loss = f(t).nll_loss(logp, t.tensor([2, 0, 1]), reduction="sum")
+    (g,) = t.autograd.grad(loss, logp, grad_outputs=seed, create_graph=True)
+    return g * seed
+
+
 def _index_double(t: Any, a: Any) -> Any:
     (g,) = t.autograd.grad((a[[0, 2, 2]] ** 3).sum(), a, create_graph=True)
     return g
@@ -418,6 +428,7 @@ SAMPLES: list[Sample] = [
     S("softmax_backward_data", _dbl(lambda t, a: t.softmax(a, 1) ** 2), A(2, 3), names=False),
     S("log_softmax_backward_data", _dbl(lambda t, a: t.log_softmax(a, 0) ** 2), A(3), names=False),
     S("mse_loss_backward", _dbl(lambda t, a, b: f(t).mse_loss(a, b)), A(3), A(3)),
+    S("nll_loss_backward", _nll_double, A(3, 3)),
     S("smooth_l1_loss_backward", _dbl(lambda t, a, b: f(t).smooth_l1_loss(a, b)), A(4), A(4)),
     S(
         "smooth_l1_loss_backward",
