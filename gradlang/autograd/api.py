@@ -288,6 +288,9 @@ INTERNAL: dict[str, Callable[..., Any]] = {
     "nll_backward": nn.nll_backward,
     "bce_backward": nn.bce_backward,
     "bce_target_backward": nn.bce_target_backward,
+    "bce_double_backward": nn.bce_double_backward,
+    "bce_double_backward_grad_output": nn.bce_double_backward_grad_output,
+    "bce_double_backward_target": nn.bce_double_backward_target,
     "bcel_backward": nn.bcel_backward,
     "bcel_target_backward": nn.bcel_target_backward,
 }

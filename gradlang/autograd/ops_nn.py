@@ -736,14 +736,62 @@ def _weighted(v: Tensor, w: Any, dtype: _dt.DType) -> Tensor:
 
 
 def bce_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
-    """ATen's binary_cross_entropy_backward, in its order: grad * (x - y) / max((1 - x) * x,
-    1e-12), times the weight, then divided by the count for "mean"."""
+    """ATen's binary_cross_entropy_backward, an op of its own: grad * (x - y) /
+    max((1 - x) * x, 1e-12), times the weight, then divided by the count for "mean" (in
+    that order, so the same bits); under create_graph a BinaryCrossEntropyBackwardBackward0
+    node with ATen's double-backward formulas (rules.py)."""
     from gradlang.autograd.backward_ops import div_scalar
     from gradlang.autograd.ops_math import clamp_min
 
     reduction, n, w = attrs
-    v = _weighted(g * (x - y) / clamp_min((1 - x) * x, 1e-12), w, x._dtype)
-    return div_scalar(v, n) if reduction == "mean" else v
+    recording = _gm.enabled
+    _gm.enabled = False  # the value, without the nodes of its pieces
+    try:
+        v = _weighted(g * (x - y) / clamp_min((1 - x) * x, 1e-12), w, x._dtype)
+        v = div_scalar(v, n) if reduction == "mean" else v
+    finally:
+        _gm.enabled = recording
+    if recording and (g._requires_grad or x._requires_grad or y._requires_grad):
+        record(v, RULES["binary_cross_entropy_backward"], (g, x, y), attrs)
+    return v
+
+
+_BCE_EPS = 1e-12
+
+
+def bce_double_backward(gg: Tensor, g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
+    """ATen's binary_cross_entropy_double_backward (FunctionsManual.cpp), in its order:
+    (x*x - 2*x*t + t) / ((x + eps)**2 * (1 - x + eps)**2) * (gg * grad_output)."""
+    reduction, n, w = attrs
+    numerator = x * x - 2 * x * y + y
+    gi = numerator / ((x + _BCE_EPS).pow(2) * (1 - x + _BCE_EPS).pow(2)) * (gg * g)
+    gi = _weighted(gi, w, x._dtype)
+    return gi / n if reduction == "mean" else gi
+
+
+def bce_double_backward_grad_output(gg: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
+    """ATen's binary_cross_entropy_double_backward_grad_output: (x - t) / ((x + eps) *
+    (1 - x + eps)) * gg, times the weight, over the count for "mean"."""
+    reduction, n, w = attrs
+    ggo = _weighted((x - y) / ((x + _BCE_EPS) * (1 - x + _BCE_EPS)) * gg, w, x._dtype)
+    return ggo / n if reduction == "mean" else ggo
+
+
+def bce_double_backward_target(gg: Tensor, g: Tensor, x: Tensor, attrs: Any) -> Tensor:
+    """ATen's binary_cross_entropy_double_backward_target: -gg * grad_output, times the
+    weight, over max((1 - x) * x, eps) (a constant there), over the count for "mean"."""
+    from gradlang.autograd.ops_math import clamp_min
+
+    reduction, n, w = attrs
+    res = _weighted(-gg * g, w, x._dtype)
+    recording = _gm.enabled
+    _gm.enabled = False
+    try:
+        denom = clamp_min((1 - x) * x, _BCE_EPS)
+    finally:
+        _gm.enabled = recording
+    res = res / denom
+    return res / n if reduction == "mean" else res
 
 
 def bce_target_backward(g: Tensor, x: Tensor, attrs: Any) -> Tensor:

@@ -1338,6 +1338,25 @@ rule(
     ("grad * log((1 - self) / self)", lambda g, i, o, a: T.bce_target_backward(g, i[0], a), (0,)),
 )
 rule(
+    "binary_cross_entropy_backward",
+    "BinaryCrossEntropyBackwardBackward0",
+    (
+        "gg * (self - target) / ((self + eps) * (1 - self + eps)) / N",
+        lambda g, i, o, a: T.bce_double_backward_grad_output(g, i[1], i[2], a),
+        (1, 2),
+    ),
+    (
+        "gg * grad_output * (self**2 - 2*self*target + target) / ((self+eps)**2 (1-self+eps)**2)",
+        lambda g, i, o, a: T.bce_double_backward(g, i[0], i[1], i[2], a),
+        (0, 1, 2),
+    ),
+    (
+        "-gg * grad_output / max(self * (1 - self), eps) / N",
+        lambda g, i, o, a: T.bce_double_backward_target(g, i[0], i[1], a),
+        (0, 1),
+    ),
+)
+rule(
     "binary_cross_entropy_with_logits",
     "BinaryCrossEntropyWithLogitsBackward0",
     (

@@ -429,6 +429,18 @@ SAMPLES: list[Sample] = [
     S("log_softmax_backward_data", _dbl(lambda t, a: t.log_softmax(a, 0) ** 2), A(3), names=False),
     S("mse_loss_backward", _dbl(lambda t, a, b: f(t).mse_loss(a, b)), A(3), A(3)),
     S("nll_loss_backward", _nll_double, A(3, 3)),
+    S(
+        "binary_cross_entropy_backward",
+        _dbl(lambda t, a, b: f(t).binary_cross_entropy(a, b)),
+        Arg((4,), "prob"),
+        Arg((4,), "prob"),
+    ),
+    S(
+        "binary_cross_entropy_backward",
+        _dbl(lambda t, a, b: f(t).binary_cross_entropy(a, b, reduction="sum")),
+        Arg((2, 3), "prob"),
+        Arg((2, 3), "prob", grad=False),
+    ),
     S("smooth_l1_loss_backward", _dbl(lambda t, a, b: f(t).smooth_l1_loss(a, b)), A(4), A(4)),
     S(
         "smooth_l1_loss_backward",
