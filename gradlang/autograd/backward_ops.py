@@ -147,8 +147,8 @@ def smooth_loss_double_backward(grad: Tensor, self: Tensor, target: Tensor, attr
     huber_loss_double_backward (`grad * (|d| < delta)`), over N for a mean: written with
     differentiable ops (the mask is a constant)."""
     reduction, n, limit = attrs
-    if limit <= 0:  # ATen's guard against dividing by zero
-        return grad * 0.0
+    if limit <= 0:  # ATen's guard against dividing by zero: zeros, not a node
+        return Tensor(np.zeros_like(grad._data), grad._dtype)
     x, t = _loss_pair(self, target)
     d = x - t
     mask = Tensor((np.abs(d) < d.dtype.type(limit)).astype(grad._data.dtype), grad._dtype)

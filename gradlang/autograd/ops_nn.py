@@ -745,12 +745,9 @@ def bce_backward(g: Tensor, x: Tensor, y: Tensor, attrs: Any) -> Tensor:
 
     reduction, n, w = attrs
     recording = _gm.enabled
-    _gm.enabled = False  # the value, without the nodes of its pieces
-    try:
+    with _gm.no_grad():  # the value, without the nodes of its pieces
         v = _weighted(g * (x - y) / clamp_min((1 - x) * x, 1e-12), w, x._dtype)
         v = div_scalar(v, n) if reduction == "mean" else v
-    finally:
-        _gm.enabled = recording
     if recording and (g._requires_grad or x._requires_grad or y._requires_grad):
         record(v, RULES["binary_cross_entropy_backward"], (g, x, y), attrs)
     return v
@@ -784,12 +781,8 @@ def bce_double_backward_target(gg: Tensor, g: Tensor, x: Tensor, attrs: Any) -> 
 
     reduction, n, w = attrs
     res = _weighted(-gg * g, w, x._dtype)
-    recording = _gm.enabled
-    _gm.enabled = False
-    try:
+    with _gm.no_grad():  # ATen clamps the denominator under NoGradGuard: a constant
         denom = clamp_min((1 - x) * x, _BCE_EPS)
-    finally:
-        _gm.enabled = recording
     res = res / denom
     return res / n if reduction == "mean" else res
 
